@@ -1,0 +1,785 @@
+"""A small, safe evaluator for the XLSForm expression language.
+
+XLSForm authors write skip logic (``relevant``), validation (``constraint``), conditional requirement
+(``required``) and choice filters (``choice_filter``) in a subset of XPath 1.0. This module parses that
+subset into an immutable syntax tree and evaluates it against a survey's answers. Nothing is ever handed to
+Python's ``eval``: a form uploaded by anyone can only compute values, never run code.
+
+Supported:
+
+* ``${field}`` (a question's answer), ``.`` (the value of the question being validated), bare names
+  (``country``: a column of the choices sheet, meaningful only in a choice filter);
+* numbers (``3``, ``2.5``) and strings (``'yes'`` or ``"yes"``);
+* ``or``, ``and``, ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``+``, ``-``, ``*``, ``div``, ``mod``,
+  unary ``-`` and parentheses, with XPath's precedence;
+* the functions listed in :data:`FUNCTIONS` (``not()``, ``selected()``, ``count-selected()``, ...).
+
+Semantics follow XPath 1.0 as ODK applies them: an unanswered question is the empty string, ``=`` compares
+numerically when both sides are numbers, relational operators compare numbers (or two ISO dates), a
+division by zero gives an infinity or NaN, and evaluation never raises on data. Only :func:`parse` raises,
+with :class:`ExpressionError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+from consult.i18n import gettext as _
+
+__all__ = [
+    "Expr",
+    "Number",
+    "String",
+    "Ref",
+    "Current",
+    "Column",
+    "Call",
+    "Binary",
+    "Negate",
+    "ExpressionError",
+    "FUNCTIONS",
+    "MAX_LENGTH",
+    "parse",
+    "references",
+    "columns",
+    "uses_current",
+    "evaluate",
+    "evaluate_bool",
+    "to_boolean",
+    "to_number",
+    "to_string",
+    "selected_values",
+]
+
+#: Longer expressions are refused: no honest form needs them, and they bound the parser's work.
+MAX_LENGTH = 4000
+#: Deeper nesting is refused, so a hostile ``((((...`` cannot exhaust Python's stack.
+MAX_DEPTH = 64
+
+
+# --------------------------------------------------------------------------------------------- syntax tree
+
+
+@dataclass(frozen=True)
+class Expr:
+    """Base of the syntax tree. ``position`` (0-based offset in the source) is kept for messages only."""
+
+    position: int = field(default=0, compare=False, kw_only=True)
+
+    def children(self) -> tuple["Expr", ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Number(Expr):
+    value: float
+
+
+@dataclass(frozen=True)
+class String(Expr):
+    value: str
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    """``${name}``: the answer to question ``name``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Current(Expr):
+    """``.``: the value being validated (the question's own answer in a constraint)."""
+
+
+@dataclass(frozen=True)
+class Column(Expr):
+    """A bare name: a column of the choices sheet, used by choice filters (``country=${country}``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    name: str
+    args: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+@dataclass(frozen=True)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Negate(Expr):
+    operand: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+
+class ExpressionError(ValueError):
+    """A syntax error in an expression.
+
+    Attributes
+    ----------
+    message : str
+        Translated, human-readable description (already mentions the character position, 1-based).
+    position : int
+        0-based offset into the expression text where the problem was noticed.
+    """
+
+    def __init__(self, message: str, position: int):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+# ---------------------------------------------------------------------------------------------- tokenizer
+
+# Token kinds.
+_NUM, _STR, _REF, _NAME, _OP, _DOT, _LPAREN, _RPAREN, _COMMA, _END = (
+    "number", "string", "ref", "name", "op", "dot", "(", ")", ",", "end",
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    position: int
+
+
+# XPath names (NCName) may contain "-" and ".", which is how ``count-selected`` is one name. ASCII letters and
+# any Unicode letter are allowed, as pyxform allows them in question names.
+_NAME_RE = re.compile(r"[^\W\d][\w.\-]*")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d*)?|\.\d+", re.ASCII)
+_REF_RE = re.compile(r"\$\{\s*([^\W\d][\w.\-]*)\s*\}")
+_TWO_CHAR_OPS = ("!=", "<=", ">=")
+_ONE_CHAR_OPS = "=<>+-*"
+
+
+def _tokenize(text: str) -> Iterator[_Token]:
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == "$":
+            m = _REF_RE.match(text, i)
+            if not m:
+                raise ExpressionError(
+                    _("Malformed reference at character %(position)d: write ${name}.", position=i + 1), i
+                )
+            yield _Token(_REF, m.group(1), i)
+            i = m.end()
+            continue
+        if ch in "'\"":
+            end = text.find(ch, i + 1)
+            if end < 0:
+                raise ExpressionError(
+                    _("Unterminated string starting at character %(position)d.", position=i + 1), i
+                )
+            yield _Token(_STR, text[i + 1 : end], i)
+            i = end + 1
+            continue
+        m = _NUMBER_RE.match(text, i)
+        if m:
+            yield _Token(_NUM, m.group(), i)
+            i = m.end()
+            continue
+        if ch == ".":
+            if text.startswith("..", i):
+                raise ExpressionError(
+                    _("Unsupported path '..' at character %(position)d.", position=i + 1), i
+                )
+            yield _Token(_DOT, ".", i)
+            i += 1
+            continue
+        m = _NAME_RE.match(text, i)
+        if m:
+            yield _Token(_NAME, m.group(), i)
+            i = m.end()
+            continue
+        if text.startswith(_TWO_CHAR_OPS, i):
+            yield _Token(_OP, text[i : i + 2], i)
+            i += 2
+            continue
+        if ch in _ONE_CHAR_OPS:
+            yield _Token(_OP, ch, i)
+            i += 1
+            continue
+        if ch == "(":
+            yield _Token(_LPAREN, ch, i)
+        elif ch == ")":
+            yield _Token(_RPAREN, ch, i)
+        elif ch == ",":
+            yield _Token(_COMMA, ch, i)
+        else:
+            raise ExpressionError(
+                _("Unexpected character %(char)s at character %(position)d.", char=repr(ch), position=i + 1), i
+            )
+        i += 1
+    yield _Token(_END, "", n)
+
+
+# ------------------------------------------------------------------------------------------------- parser
+
+# Binding power of each infix operator, lowest first, as in XPath 1.0.
+_INFIX: dict[str, int] = {
+    "or": 1,
+    "and": 2,
+    "=": 3, "!=": 3,
+    "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "+": 5, "-": 5,
+    "*": 6, "div": 6, "mod": 6,
+}
+_WORD_OPERATORS = frozenset({"or", "and", "div", "mod"})
+_UNARY_POWER = 7
+
+
+class _Parser:
+    """Pratt parser over the token stream; one instance per :func:`parse` call."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = list(_tokenize(text))
+        self.index = 0
+        self.depth = 0
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> _Token:
+        tok = self.tokens[self.index]
+        self.index += 1
+        return tok
+
+    def error(self, message: str, position: int) -> ExpressionError:
+        return ExpressionError(message, position)
+
+    def infix_operator(self) -> str | None:
+        """The operator at the current token, if it can continue an expression."""
+        tok = self.token
+        if tok.kind == _OP:
+            return tok.text
+        # "and", "or", "div" and "mod" are operators only where an operator may stand, as in XPath.
+        if tok.kind == _NAME and tok.text in _WORD_OPERATORS:
+            return tok.text
+        return None
+
+    def parse(self) -> Expr:
+        if self.token.kind == _END:
+            raise self.error(_("The expression is empty."), 0)
+        expr = self.expression(0)
+        tok = self.token
+        if tok.kind != _END:
+            raise self.error(
+                _("Unexpected %(token)s at character %(position)d.", token=repr(tok.text), position=tok.position + 1),
+                tok.position,
+            )
+        return expr
+
+    def expression(self, min_power: int) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(
+                _("The expression is nested too deeply (at character %(position)d).", position=self.token.position + 1),
+                self.token.position,
+            )
+        left = self.prefix()
+        while True:
+            op = self.infix_operator()
+            if op is None:
+                break
+            power = _INFIX[op]
+            if power <= min_power:
+                break
+            op_token = self.advance()
+            # Left associative: the right operand binds strictly tighter than this operator.
+            right = self.expression(power)
+            left = Binary(op, left, right, position=op_token.position)
+        self.depth -= 1
+        return left
+
+    def prefix(self) -> Expr:
+        tok = self.advance()
+        if tok.kind == _NUM:
+            return Number(float(tok.text), position=tok.position)
+        if tok.kind == _STR:
+            return String(tok.text, position=tok.position)
+        if tok.kind == _REF:
+            return Ref(tok.text, position=tok.position)
+        if tok.kind == _DOT:
+            return Current(position=tok.position)
+        if tok.kind == _OP and tok.text == "-":
+            return Negate(self.expression(_UNARY_POWER - 1), position=tok.position)
+        if tok.kind == _LPAREN:
+            inner = self.expression(0)
+            self.expect(_RPAREN, tok)
+            return inner
+        if tok.kind == _NAME:
+            if self.token.kind == _LPAREN:
+                return self.call(tok)
+            return Column(tok.text, position=tok.position)
+        if tok.kind == _END:
+            raise self.error(
+                _("The expression ends too early (at character %(position)d).", position=tok.position + 1),
+                tok.position,
+            )
+        raise self.error(
+            _("Unexpected %(token)s at character %(position)d.", token=repr(tok.text), position=tok.position + 1),
+            tok.position,
+        )
+
+    def expect(self, kind: str, opening: _Token) -> None:
+        tok = self.token
+        if tok.kind == _END:
+            raise self.error(
+                _("Missing closing parenthesis for the one at character %(opening)d.", opening=opening.position + 1),
+                tok.position,
+            )
+        if tok.kind != kind:
+            raise self.error(
+                _(
+                    "Missing closing parenthesis for the one at character %(opening)d (found %(token)s at character %(position)d).",
+                    opening=opening.position + 1,
+                    token=repr(tok.text),
+                    position=tok.position + 1,
+                ),
+                tok.position,
+            )
+        self.advance()
+
+    def call(self, name: _Token) -> Expr:
+        spec = FUNCTIONS.get(name.text)
+        if spec is None:
+            raise self.error(
+                _("Unknown function %(name)s() at character %(position)d.", name=name.text, position=name.position + 1),
+                name.position,
+            )
+        opening = self.advance()  # the "("
+        args: list[Expr] = []
+        if self.token.kind != _RPAREN:
+            while True:
+                args.append(self.expression(0))
+                if self.token.kind != _COMMA:
+                    break
+                self.advance()
+        self.expect(_RPAREN, opening)
+        low, high = spec.arity
+        if not (low <= len(args) and (high is None or len(args) <= high)):
+            raise self.error(
+                _(
+                    "Function %(name)s() takes %(expected)s argument(s), not %(count)d (at character %(position)d).",
+                    name=name.text,
+                    expected=_arity_text(low, high),
+                    count=len(args),
+                    position=name.position + 1,
+                ),
+                name.position,
+            )
+        return Call(name.text, tuple(args), position=name.position)
+
+
+def _arity_text(low: int, high: int | None) -> str:
+    if high is None:
+        return _("at least %(count)d", count=low)
+    if low == high:
+        return str(low)
+    return _("%(low)d to %(high)d", low=low, high=high)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Expr:
+    return _Parser(text).parse()
+
+
+def parse(text: str) -> Expr:
+    """Parse an XLSForm expression into a syntax tree.
+
+    Parameters
+    ----------
+    text : str
+        The expression as written in the form, e.g. ``"${age} >= 18 and selected(${roles}, 'chair')"``.
+
+    Returns
+    -------
+    Expr
+        An immutable tree; parsing the same text twice returns the same (cached) object.
+
+    Raises
+    ------
+    ExpressionError
+        On any syntax error, unknown function or wrong number of arguments, with the position.
+    """
+    if not isinstance(text, str):
+        raise TypeError("expression text must be a str")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            _("The expression is too long (more than %(limit)d characters).", limit=MAX_LENGTH), MAX_LENGTH
+        )
+    return _parse_cached(text)
+
+
+# ------------------------------------------------------------------------------------------ tree queries
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of the tree, parents before children."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children()))
+
+
+def references(expr: Expr) -> set[str]:
+    """Names of the questions an expression reads through ``${name}``."""
+    return {node.name for node in walk(expr) if isinstance(node, Ref)}
+
+
+def columns(expr: Expr) -> set[str]:
+    """Bare names in the expression (choice-sheet columns in a choice filter)."""
+    return {node.name for node in walk(expr) if isinstance(node, Column)}
+
+
+def uses_current(expr: Expr) -> bool:
+    """Whether the expression mentions ``.`` (directly or as an implicit function argument)."""
+    for node in walk(expr):
+        if isinstance(node, Current):
+            return True
+        if isinstance(node, Call) and not node.args and FUNCTIONS[node.name].defaults_to_current:
+            return True
+    return False
+
+
+# -------------------------------------------------------------------------------------------- conversions
+
+_XPATH_NUMBER_RE = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*", re.ASCII)
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _normalise(value: Any) -> Any:
+    """Bring an answer into the evaluator's value space: str, float, bool or tuple of str (a multiple choice)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(str(v) for v in value)
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_number(value: Any) -> float:
+    """XPath ``number()``: numbers as they are, booleans as 1/0, numeric strings parsed, anything else NaN."""
+    value = _normalise(value)
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float):
+        return value
+    text = " ".join(value) if isinstance(value, tuple) else value
+    if _XPATH_NUMBER_RE.fullmatch(text):
+        return float(text)
+    return math.nan
+
+
+def to_string(value: Any) -> str:
+    """XPath ``string()``: whole numbers lose their ``.0``, a multiple choice is space-separated."""
+    value = _normalise(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value == int(value):
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return value
+
+
+def to_boolean(value: Any) -> bool:
+    """XPath ``boolean()``: non-zero numbers, non-empty strings and non-empty selections are true."""
+    value = _normalise(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return not (value == 0 or math.isnan(value))
+    return len(value) > 0
+
+
+def selected_values(value: Any) -> tuple[str, ...]:
+    """The choice names of a multiple-choice answer, stored as a list or as a space-separated string."""
+    value = _normalise(value)
+    if isinstance(value, tuple):
+        return tuple(v for v in value if v != "")
+    return tuple(to_string(value).split())
+
+
+def _is_numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return True
+    return not math.isnan(to_number(value))
+
+
+def _as_date(value: Any) -> _dt.date | None:
+    if isinstance(value, str) and _ISO_DATE_RE.fullmatch(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- operators
+
+
+def _equals(left: Any, right: Any) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return to_boolean(left) == to_boolean(right)
+    if _is_numeric(left) and _is_numeric(right):
+        return to_number(left) == to_number(right)
+    return to_string(left) == to_string(right)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    # Two ISO dates compare as dates (ODK compares dates); otherwise XPath converts both sides to numbers,
+    # and any comparison involving NaN (an empty or non-numeric answer) is false.
+    left_date, right_date = _as_date(left), _as_date(right)
+    if left_date is not None and right_date is not None:
+        a: Any = left_date
+        b: Any = right_date
+    else:
+        a, b = to_number(left), to_number(right)
+        if math.isnan(a) or math.isnan(b):
+            return False
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _modulo(a: float, b: float) -> float:
+    # XPath's mod truncates towards zero like C's fmod, and x mod 0 is NaN.
+    if b == 0 or math.isinf(a) or math.isnan(a) or math.isnan(b):
+        return math.nan
+    return math.fmod(a, b)
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> float:
+    a, b = to_number(left), to_number(right)
+    try:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "div":
+            return _divide(a, b)
+        return _modulo(a, b)
+    except (OverflowError, ValueError):  # inf - inf and the like are NaN, never an exception
+        return math.nan
+
+
+# ---------------------------------------------------------------------------------------------- functions
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function the evaluator knows: its arity, and whether zero arguments means ``.`` (XPath's context)."""
+
+    arity: tuple[int, int | None]
+    impl: Callable[..., Any]
+    defaults_to_current: bool = False
+
+
+def _fn_if(cond: Any, then: Any, otherwise: Any) -> Any:
+    return then if to_boolean(cond) else otherwise
+
+
+def _fn_int(value: Any) -> float:
+    number = to_number(value)
+    if math.isnan(number) or math.isinf(number):
+        return number
+    return float(math.trunc(number))
+
+
+def _fn_round(value: Any, digits: Any = 0.0) -> float:
+    number, places = to_number(value), to_number(digits)
+    if math.isnan(number) or math.isinf(number) or math.isnan(places) or abs(places) > 15:
+        return math.nan if math.isnan(places) else number
+    factor = 10.0 ** int(places)
+    # XPath rounds half up (towards positive infinity), unlike Python's banker's rounding.
+    return math.floor(number * factor + 0.5) / factor
+
+
+def _fn_coalesce(first: Any, second: Any) -> Any:
+    return first if to_string(first) != "" else second
+
+
+def _fn_today() -> str:
+    return _dt.date.today().isoformat()
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "not": FunctionSpec((1, 1), lambda v: not to_boolean(v)),
+    "true": FunctionSpec((0, 0), lambda: True),
+    "false": FunctionSpec((0, 0), lambda: False),
+    "boolean": FunctionSpec((1, 1), to_boolean),
+    "number": FunctionSpec((0, 1), to_number, defaults_to_current=True),
+    "string": FunctionSpec((0, 1), to_string, defaults_to_current=True),
+    "string-length": FunctionSpec((0, 1), lambda v: float(len(to_string(v))), defaults_to_current=True),
+    "selected": FunctionSpec((2, 2), lambda multi, choice: to_string(choice) in selected_values(multi)),
+    "count-selected": FunctionSpec((1, 1), lambda multi: float(len(selected_values(multi)))),
+    "if": FunctionSpec((3, 3), _fn_if),
+    "coalesce": FunctionSpec((2, 2), _fn_coalesce),
+    "concat": FunctionSpec((0, None), lambda *vs: "".join(to_string(v) for v in vs)),
+    "contains": FunctionSpec((2, 2), lambda s, t: to_string(t) in to_string(s)),
+    "int": FunctionSpec((1, 1), _fn_int),
+    "round": FunctionSpec((1, 2), _fn_round),
+    "today": FunctionSpec((0, 0), _fn_today),
+}
+
+
+# --------------------------------------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    expr: Expr,
+    answers: Mapping[str, Any],
+    current: Any = None,
+    row: Mapping[str, Any] | None = None,
+) -> Any:
+    """Evaluate a parsed expression.
+
+    Parameters
+    ----------
+    expr : Expr
+        A tree from :func:`parse`.
+    answers : Mapping
+        Answers by question name. Missing names and ``None`` are unanswered (the empty string). A multiple
+        choice is a list/tuple of choice names or a space-separated string; a date an ISO ``yyyy-mm-dd`` string.
+    current : object, optional
+        The value of ``.``.
+    row : Mapping, optional
+        The choices-sheet row bare names refer to (choice filters).
+
+    Returns
+    -------
+    str, float, bool or tuple of str
+        Never raises on data: a missing name is empty, arithmetic on text is NaN.
+    """
+    if isinstance(expr, Number):
+        return expr.value
+    if isinstance(expr, String):
+        return expr.value
+    if isinstance(expr, Ref):
+        return _normalise(_lookup(answers, expr.name))
+    if isinstance(expr, Current):
+        return _normalise(current)
+    if isinstance(expr, Column):
+        return _normalise(_lookup(row, expr.name)) if row is not None else ""
+    if isinstance(expr, Negate):
+        return -to_number(evaluate(expr.operand, answers, current, row))
+    if isinstance(expr, Binary):
+        return _evaluate_binary(expr, answers, current, row)
+    if isinstance(expr, Call):
+        return _evaluate_call(expr, answers, current, row)
+    raise TypeError(f"not an expression node: {expr!r}")  # a programming error, never a data error
+
+
+def _lookup(mapping: Mapping[str, Any] | None, name: str) -> Any:
+    if mapping is None:
+        return None
+    try:
+        return mapping.get(name)
+    except Exception:  # a lazily computed mapping must not turn a data problem into a crash
+        return None
+
+
+def _evaluate_binary(expr: Binary, answers: Mapping[str, Any], current: Any, row: Mapping[str, Any] | None) -> Any:
+    op = expr.op
+    # "and"/"or" short-circuit, as in XPath: the right side is not evaluated when the left decides.
+    if op == "and":
+        return to_boolean(evaluate(expr.left, answers, current, row)) and to_boolean(
+            evaluate(expr.right, answers, current, row)
+        )
+    if op == "or":
+        return to_boolean(evaluate(expr.left, answers, current, row)) or to_boolean(
+            evaluate(expr.right, answers, current, row)
+        )
+    left = evaluate(expr.left, answers, current, row)
+    right = evaluate(expr.right, answers, current, row)
+    if op == "=":
+        return _equals(left, right)
+    if op == "!=":
+        return not _equals(left, right)
+    if op in ("<", "<=", ">", ">="):
+        return _compare(op, left, right)
+    return _arithmetic(op, left, right)
+
+
+def _evaluate_call(expr: Call, answers: Mapping[str, Any], current: Any, row: Mapping[str, Any] | None) -> Any:
+    spec = FUNCTIONS[expr.name]
+    if expr.name == "if":  # evaluate only the branch taken
+        cond = evaluate(expr.args[0], answers, current, row)
+        return evaluate(expr.args[1] if to_boolean(cond) else expr.args[2], answers, current, row)
+    if not expr.args and spec.defaults_to_current:
+        values = [_normalise(current)]
+    else:
+        values = [evaluate(arg, answers, current, row) for arg in expr.args]
+    try:
+        return spec.impl(*values)
+    except (OverflowError, ValueError):  # e.g. rounding an enormous number: NaN, as XPath would say
+        return math.nan
+
+
+def evaluate_bool(
+    expr: Expr | str,
+    answers: Mapping[str, Any],
+    current: Any = None,
+    row: Mapping[str, Any] | None = None,
+) -> bool:
+    """Evaluate an expression (or its text) as a condition: ``relevant``, ``constraint``, ``choice_filter``."""
+    if isinstance(expr, str):
+        expr = parse(expr)
+    return to_boolean(evaluate(expr, answers, current, row))
