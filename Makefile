@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+LANGS  := fr uk ar fa
+
+.PHONY: run test test-fast serve migrate demo i18n compile-messages bench clean help
+
+help:
+	@echo "make run    create .venv, install, migrate the SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install the dev extras and run the whole test suite"
+	@echo "make i18n   extract messages, update every catalog, compile"
+
+# The stamp files make re-runs fast: pip runs again only when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+compile-messages: | $(BIN)/python
+	@for lang in $(LANGS); do \
+	  $(BIN)/pybabel compile --use-fuzzy -q -d locales -l $$lang -i locales/$$lang/LC_MESSAGES/messages.po \
+	    || exit 1; \
+	done
+
+run: $(VENV)/.installed compile-messages
+	$(BIN)/consult migrate
+	$(BIN)/consult demo
+	$(BIN)/consult serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev compile-messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+i18n: | $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
+	  --no-location --sort-output --omit-header --project=consult -o locales/messages.pot .
+	@for lang in $(LANGS); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -q --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -l $$lang; \
+	  else \
+	    $(BIN)/pybabel init -q -i locales/messages.pot -d locales -l $$lang; \
+	  fi; \
+	done
+	$(MAKE) compile-messages
+
+bench: | $(VENV)/.installed-dev
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,66 @@
+"""The application factory: explicit routes, middleware and lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount
+
+from consult import db, pages
+from consult.middleware.csrf import CSRFMiddleware
+from consult.middleware.errors import ErrorPageMiddleware
+from consult.middleware.locale import LocaleMiddleware
+from consult.middleware.request_log import RequestLogMiddleware
+from consult.middleware.security_headers import SecurityHeadersMiddleware
+from consult.settings import Settings, load_settings
+from consult.static import CachedStaticFiles
+from consult.templating import STATIC_DIR, create_environment
+from consult.web import http_exception_handler
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.open_database(settings.database_url)
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for start in app.state.background:
+                    await stack.enter_async_context(start(app))
+                yield
+        finally:
+            await db.close_database()
+
+    routes = [
+        *pages.routes,
+        Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        # Outermost first.
+        Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+        Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(RequestLogMiddleware),
+        Middleware(LocaleMiddleware, languages=settings.languages),
+        Middleware(CSRFMiddleware, secret_key=settings.secret_key, https=settings.https),
+        Middleware(ErrorPageMiddleware, debug=settings.debug),
+    ]
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_exception_handler},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = create_environment()
+    #: Async context managers started with the app (the mail delivery loop…), each given the app.
+    app.state.background = []
+    #: Coroutines called as ``hook(request, code)`` when a reader picks a language.
+    app.state.on_language_change = []
+    return app

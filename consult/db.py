@@ -1,0 +1,88 @@
+"""The database: the only module that knows how ``CONSULT_DATABASE_URL`` maps onto Tortoise ORM and SQLAlchemy.
+
+Tortoise serves the application; SQLAlchemy is used only by Alembic (migrations) and by the schema check in the tests.
+The schema is owned by the migrations: nothing here creates tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tortoise import Tortoise
+
+#: Every module that defines models. An area adds its module here when it adds models (and a migration for them).
+MODEL_MODULES = [
+    "consult.accounts.models",
+    "consult.mail.models",
+]
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(unquote(url[len("sqlite:///"):]))
+
+
+def tortoise_config(url: str) -> dict:
+    """The Tortoise configuration for a ``CONSULT_DATABASE_URL``."""
+    if is_sqlite(url):
+        connection = {
+            "engine": "tortoise.backends.sqlite",
+            # WAL lets readers go on while one writer writes; a busy timeout makes a second writer wait, not fail.
+            "credentials": {"file_path": str(sqlite_path(url)), "journal_mode": "WAL", "foreign_keys": "ON",
+                            "busy_timeout": 5000},
+        }
+    else:
+        parts = urlsplit(url)
+        connection = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or 5432,
+                "user": unquote(parts.username or "postgres"),
+                "password": unquote(parts.password or ""),
+                "database": parts.path.lstrip("/"),
+                "minsize": 1,
+                "maxsize": 10,
+            },
+        }
+    return {
+        "connections": {"default": connection},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same database as a SQLAlchemy URL (synchronous drivers: sqlite3 and psycopg 3)."""
+    if is_sqlite(url):
+        return f"sqlite:///{sqlite_path(url)}"
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
+
+
+async def open_database(url: str) -> None:
+    """Open the connection pool; called from the app's lifespan and by commands that use the models."""
+    if is_sqlite(url):
+        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
+    # The global fallback makes the context opened in the lifespan task visible to request tasks.
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    """Close the pool (and drop Tortoise's global context, so a later init starts clean)."""
+    await Tortoise.close_connections()
+
+
+async def ping(timeout: float = 2.0) -> bool:
+    """True when the database answers a trivial query within ``timeout`` seconds."""
+    try:
+        connection = Tortoise.get_connection("default")
+        await asyncio.wait_for(connection.execute_query("SELECT 1"), timeout)
+    except Exception:  # any failure means "not reachable"; /healthz reports it
+        return False
+    return True

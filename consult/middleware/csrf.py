@@ -1,0 +1,166 @@
+"""Cross-site request forgery protection for every unsafe request.
+
+A random value lives in an HttpOnly cookie; each form carries that value signed with the secret key in a hidden
+``csrf_token`` field (or an ``X-CSRF-Token`` header for scripts). A request whose token does not match its cookie is
+refused with a translated 403 page that offers to send the same form again with a fresh token, so nothing the user
+typed is lost (passwords and files excepted: those are never echoed back).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Iterable
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request, cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from consult.i18n import gettext as _
+
+COOKIE = "csrf"
+FIELD = "csrf_token"
+HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Fields never sent back in the "send again" form.
+SECRET_FIELDS = ("password", "new_password", "current_password", "password_confirm", FIELD)
+
+
+def token_for_scope(scope: Scope) -> str:
+    serializer: URLSafeSerializer = scope["csrf_serializer"]
+    return serializer.dumps(scope["csrf_cookie"])
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp, secret_key: str, https: bool = False, max_body: int = 20 * 1024 * 1024,
+                 exempt_paths: Iterable[str] = ()) -> None:
+        self.app = app
+        self.serializer = URLSafeSerializer(secret_key, salt="consult.csrf")
+        self.https = https
+        self.max_body = max_body
+        self.exempt_paths = frozenset(exempt_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE, "")
+        fresh = not _well_formed(cookie)
+        if fresh:
+            cookie = secrets.token_urlsafe(32)
+        scope["csrf_cookie"] = cookie
+        scope["csrf_serializer"] = self.serializer
+        send = self._setting_cookie(send, cookie) if fresh else send
+
+        if scope["method"] in SAFE_METHODS or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+
+        body = await _read_body(receive, self.max_body)
+        if body is None:
+            from consult.web import error_response
+
+            await error_response(Request(scope), 413)(scope, receive, send)
+            return
+        replay = _replaying(body, receive)
+        form: FormData | None = None
+        content_type = headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                form = await Request(scope, _replaying(body, receive)).form()
+            except MultiPartException:
+                from consult.web import error_response
+
+                await error_response(Request(scope), 400)(scope, receive, send)
+                return
+            submitted = form.get(FIELD)
+        else:
+            submitted = headers.get(HEADER)
+        if fresh or not self._valid(submitted, cookie):
+            await self._refuse(scope, replay, send, form)
+            return
+        await self.app(scope, replay, send)
+
+    def _valid(self, submitted: object, cookie: str) -> bool:
+        if not isinstance(submitted, str) or not submitted:
+            return False
+        try:
+            value = self.serializer.loads(submitted)
+        except BadSignature:
+            return False
+        return isinstance(value, str) and hmac.compare_digest(value, cookie)
+
+    def _setting_cookie(self, send: Send, cookie: str) -> Send:
+        https = self.https
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                attributes = f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"
+                if https:
+                    attributes += "; Secure"
+                MutableHeaders(scope=message).append("set-cookie", attributes)
+            await send(message)
+
+        return send_with_cookie
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, form: FormData | None) -> None:
+        from consult.web import render
+
+        request = Request(scope, receive)
+        fields = []
+        if form is not None and scope["method"] == "POST":
+            has_files = any(isinstance(value, UploadFile) for _, value in form.multi_items())
+            if not has_files:
+                fields = [(name, value) for name, value in form.multi_items()
+                          if name not in SECRET_FIELDS and isinstance(value, str)]
+        response = render(
+            request,
+            "errors/csrf.html",
+            {
+                "page_title": _("Please send the form again"),
+                "replay_fields": fields,
+                "replay_action": scope["path"] + (("?" + scope["query_string"].decode("latin-1"))
+                                                  if scope.get("query_string") else ""),
+                "can_replay": form is not None and scope["method"] == "POST",
+            },
+            status_code=403,
+        )
+        await response(scope, receive, send)
+
+
+def _well_formed(cookie: str) -> bool:
+    return 20 <= len(cookie) <= 64 and all(c.isalnum() or c in "-_" for c in cookie)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that hands the already-read body to the app, then waits on the real one."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

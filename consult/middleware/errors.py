@@ -1,0 +1,58 @@
+"""The last resort: an unexpected exception becomes the translated 500 page (or 503 when the database is away),
+logged with its traceback; only in debug does the traceback reach the browser."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+log = logging.getLogger("consult.errors")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Connection refused or dropped, pool closed, server shutting down: the database is away, not our code wrong."""
+    if isinstance(exc, (DBConnectionError, ConnectionError, TimeoutError)):
+        return True
+    text = f"{type(exc).__module__}.{type(exc).__name__}: {exc}".lower()
+    if isinstance(exc, OperationalError) or "asyncpg" in text:
+        markers = ("connection", "shutdown", "closed", "terminat", "cannot connect", "starting up",
+                   "database is locked")
+        return any(marker in text for marker in markers)
+    return isinstance(exc, OSError)
+
+
+class ErrorPageMiddleware:
+    def __init__(self, app: ASGIApp, debug: bool = False) -> None:
+        self.app = app
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            unavailable = is_database_unavailable(exc)
+            if unavailable:
+                log.warning("database unavailable", extra={"path": scope.get("path"), "error": type(exc).__name__})
+            else:
+                log.exception("unhandled error", extra={"path": scope.get("path")})
+            if started or (self.debug and not unavailable):
+                raise
+            from consult.web import error_response
+
+            response = error_response(Request(scope), 503 if unavailable else 500,
+                                      headers={"retry-after": "30"} if unavailable else None)
+            await response(scope, receive, send)

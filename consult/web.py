@@ -1,0 +1,142 @@
+"""What views share: rendering a named template, safe redirects, and the HTML error pages."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import urlencode, urlsplit
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from consult import i18n
+from consult.i18n import gettext as _
+from consult.i18n import lazy_gettext
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render ``templates/<template>`` in the request's language with the page-wide context."""
+    return HTMLResponse(render_text(request, template, context), status_code=status_code, headers=headers)
+
+
+def render_text(request: Request, template: str, context: Mapping[str, Any] | None = None) -> str:
+    env = request.app.state.templates
+    state = request.scope.get("state", {})
+    page = {
+        "request": request,
+        "settings": request.app.state.settings,
+        "user": request.scope.get("user"),
+        "csrf_token": csrf_token_for(request),
+        "language_choices": language_choices(request),
+        "locale": i18n.current(),
+        "respondent_page": False,
+        "discreet": False,
+        "page_title": "",
+    }
+    page.update(state.get("template_context", {}))
+    if context:
+        page.update(context)
+    return env.get_template(template).render(page)
+
+
+def csrf_token_for(request: Request) -> str:
+    """The token to put in a form's hidden ``csrf_token`` field (see :mod:`consult.middleware.csrf`)."""
+    from consult.middleware.csrf import token_for_scope
+
+    return token_for_scope(request.scope)
+
+
+def language_choices(request: Request) -> list[dict[str, Any]]:
+    """The switcher's links: each language named in itself, pointing back to this page."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    current = i18n.current_code()
+    return [
+        {
+            "code": code,
+            "name": i18n.locale_info(code).native_name,
+            "direction": i18n.locale_info(code).direction,
+            "current": code == current,
+            "url": f"/language/{code}?{urlencode({'next': here})}",
+        }
+        for code in request.app.state.settings.languages
+    ]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Follow only same-site paths ("/x"), never another host ("//evil", "https://evil", "/\\evil")."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(url: str, status_code: int = 303) -> RedirectResponse:
+    """Redirect after a form (303: the browser follows with GET, so a reload does not post again)."""
+    return RedirectResponse(url, status_code=status_code)
+
+
+ERROR_TITLES = {
+    400: lazy_gettext("The request could not be understood"),
+    403: lazy_gettext("You may not open this page"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("This action is not allowed here"),
+    413: lazy_gettext("What you sent is too large"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Something went wrong on our side"),
+    503: lazy_gettext("The service is unavailable for a moment"),
+}
+
+ERROR_EXPLANATIONS = {
+    400: lazy_gettext("Please go back, check what you entered and try again."),
+    403: lazy_gettext("Your account does not give access to this page. Sign in with another account if you have one."),
+    404: lazy_gettext("The address may be mistyped, or the page may have been moved or removed."),
+    405: lazy_gettext("Please go back and use the buttons on the page."),
+    413: lazy_gettext("Please send a smaller file or a shorter text."),
+    429: lazy_gettext("Please wait a little before trying again."),
+    500: lazy_gettext("The error has been recorded. Nothing you entered before this page was lost; please try again."),
+    503: lazy_gettext("Please try again in a minute. What you entered on this page was not saved yet."),
+}
+
+
+def error_response(request: Request, status_code: int, detail: str | None = None,
+                   headers: Mapping[str, str] | None = None) -> Response:
+    """The one error page: translated, with the page layout, never a stack trace."""
+    status = status_code if status_code in ERROR_TITLES else (500 if status_code >= 500 else 400)
+    context = {
+        "status_code": status_code,
+        "title": str(ERROR_TITLES[status]),
+        "explanation": detail or str(ERROR_EXPLANATIONS[status]),
+        "page_title": str(ERROR_TITLES[status]),
+    }
+    try:
+        return render(request, "errors/error.html", context, status_code=status_code, headers=headers)
+    except Exception:  # the page itself failed (a template bug, no app state): still answer plainly
+        return HTMLResponse(f"<h1>{status_code}</h1>", status_code=status_code, headers=headers)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    # Our own HTTPExceptions carry a translated detail; Starlette's own carry its English reason phrase.
+    detail = exc.detail if getattr(exc, "translated", False) else None
+    return error_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+class PageError(HTTPException):
+    """An HTTP error whose detail is already a translated sentence for the user."""
+
+    translated = True
+
+    def __init__(self, status_code: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status_code=status_code, detail=detail, headers=dict(headers) if headers else None)
+
+
+def not_found() -> PageError:
+    return PageError(404, _("The address may be mistyped, or the page may have been moved or removed."))
