@@ -28,7 +28,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 compile-messages: | $(BIN)/python
 	@for lang in $(LANGS); do \
-	  $(BIN)/pybabel compile --use-fuzzy -q -d locales -l $$lang -i locales/$$lang/LC_MESSAGES/messages.po \
+	  $(BIN)/pybabel -q compile -d locales -l $$lang -i locales/$$lang/LC_MESSAGES/messages.po \
 	    || exit 1; \
 	done
 
@@ -41,13 +41,13 @@ test: $(VENV)/.installed-dev compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 i18n: | $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
 	  --no-location --sort-output --omit-header --project=consult -o locales/messages.pot .
 	@for lang in $(LANGS); do \
 	  if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -q --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -l $$lang; \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l $$lang; \
 	  else \
-	    $(BIN)/pybabel init -q -i locales/messages.pot -d locales -l $$lang; \
+	    $(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$lang; \
 	  fi; \
 	done
 	$(MAKE) compile-messages

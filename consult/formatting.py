@@ -33,5 +33,15 @@ def format_number(value: float | int | None, decimals: int | None = None) -> str
 def format_percent(value: float | None, decimals: int = 0) -> str:
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return numbers.format_percent(value, format=pattern, locale=i18n.current().locale)
+    locale = i18n.current().locale
+    # The locale's own pattern ("#,##0 %" in French, "#,##0%" in English), with the decimals asked for.
+    pattern = locale.percent_formats[None].pattern
+    if decimals:
+        pattern = _with_decimals(locale.percent_formats[None].pattern, decimals)
+    return numbers.format_percent(value, format=pattern, locale=locale)
+
+
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """Add ``decimals`` zeros after the last integer digit of a number pattern."""
+    last = pattern.rfind("0")
+    return pattern[: last + 1] + "." + "0" * decimals + pattern[last + 1 :]

@@ -1,0 +1,91 @@
+"""Settings are read once from the environment, validated, and a wrong value names its variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from consult.settings import SettingsError, load_settings
+
+
+def settings_from(tmp_path, **values):
+    environ = {"CONSULT_DATA_DIR": str(tmp_path), **values}
+    return load_settings(environ, env_file=tmp_path / "missing.env")
+
+
+def test_defaults_for_development(tmp_path):
+    settings = settings_from(tmp_path)
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+    assert settings.mail_url == f"file://{tmp_path / 'outbox'}"
+    assert settings.languages == ("en", "fr", "uk", "ar", "fa")
+    assert settings.base_url == "http://127.0.0.1:8000"
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path):
+    first = settings_from(tmp_path).secret_key
+    assert len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert settings_from(tmp_path).secret_key == first
+
+
+def test_production_requires_a_secret_key(tmp_path):
+    with pytest.raises(SettingsError, match="^CONSULT_SECRET_KEY is required"):
+        settings_from(tmp_path, CONSULT_ENV="production")
+    settings = settings_from(tmp_path, CONSULT_ENV="production", CONSULT_SECRET_KEY="s" * 40)
+    assert settings.production and not settings.debug
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("CONSULT_ENV", "staging"),
+        ("CONSULT_DATABASE_URL", "mysql://root@localhost/x"),
+        ("CONSULT_DATABASE_URL", "sqlite://relative"),
+        ("CONSULT_DATABASE_URL", "postgresql://"),
+        ("CONSULT_SECRET_KEY", "short"),
+        ("CONSULT_MAIL_URL", "pigeon://coop"),
+        ("CONSULT_MAIL_URL", "smtp://host:notaport"),
+        ("CONSULT_BASE_URL", "example.org"),
+        ("CONSULT_LANGUAGES", "en,de"),
+        ("CONSULT_LANGUAGES", ","),
+        ("CONSULT_DEBUG", "maybe"),
+        ("CONSULT_SESSION_IDLE_MINUTES", "-5"),
+        ("CONSULT_SESSION_MAX_DAYS", "thirty"),
+        ("CONSULT_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_wrong_value_names_the_variable(tmp_path, name, value):
+    with pytest.raises(SettingsError) as raised:
+        settings_from(tmp_path, **{name: value})
+    message = str(raised.value)
+    assert message.startswith(name)
+    assert "\n" not in message
+
+
+def test_values_from_a_dotenv_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("CONSULT_LANGUAGES=en,ar\nCONSULT_BASE_URL=https://consult.example.org\n")
+    settings = load_settings({"CONSULT_DATA_DIR": str(tmp_path)}, env_file=env_file)
+    assert settings.languages == ("en", "ar")
+    assert settings.https
+
+
+def test_the_environment_wins_over_dotenv(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("CONSULT_LANGUAGES=en,ar\n")
+    settings = load_settings({"CONSULT_DATA_DIR": str(tmp_path), "CONSULT_LANGUAGES": "fr"}, env_file=env_file)
+    assert settings.languages == ("fr",)
+
+
+def test_the_command_stops_with_one_line_naming_the_variable(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "consult", "migrate"],
+        env={"PATH": "/usr/bin:/bin", "CONSULT_DATA_DIR": str(tmp_path), "CONSULT_DATABASE_URL": "oracle://x"},
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith("consult: CONSULT_DATABASE_URL")
