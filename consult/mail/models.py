@@ -23,6 +23,10 @@ class OutboxMessage(Model):
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
     sent_at = fields.DatetimeField(null=True, db_index=True)
+    #: A delivery worker's claim: rows claimed by another worker are skipped until ``claimed_until`` passes (a
+    #: worker that died mid-batch releases its rows that way).
+    claim = fields.CharField(max_length=32, null=True)
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "mail_outbox"
