@@ -1,0 +1,482 @@
+"""Reading respondents' answers: parsing per question type, skip logic, requirements, constraints, navigation.
+
+Everything here is pure: the web layer passes the form, the raw form inputs of one page and the answers
+collected so far, and gets clean values and error messages back.
+
+Stored answer values are JSON-compatible and are what expressions see:
+
+========================  ==========================================
+type                      value
+========================  ==========================================
+text                      ``str`` (at most 10,000 characters)
+integer                   ``int``
+decimal                   ``float``
+date                      ``str``, ISO ``yyyy-mm-dd``
+range                     ``int`` (``float`` when the scale is not whole numbers)
+select_one                ``str``, the choice name
+select_multiple           ``list[str]`` of choice names, in list order
+note                      never stored
+unanswered / not shown    ``None``
+========================  ==========================================
+
+Skip logic: a question whose ``relevant`` is false, or whose page's ``relevant`` is false, is not shown, its
+answer is cleared (``None``) and its requirement and constraint do not apply; answers that depend on it see it
+empty. Dependencies are resolved lazily, so a question may depend on another on the same page in either
+order (the importer has refused cycles).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any, Iterator, Mapping
+
+from consult.i18n import current_code
+from consult.i18n import gettext as _
+
+from . import expressions as ex
+from .form import Choice, FormDefinition, Page, Question
+
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "parse_answer",
+    "visible_choices",
+    "is_relevant",
+    "is_page_shown",
+    "validate_page",
+    "next_page",
+    "previous_page",
+    "first_page",
+    "relevant_answers",
+]
+
+MAX_TEXT_LENGTH = 10_000
+#: Beyond 15 digits integers stop being exact in JSON readers and in the analysis (float64).
+_MAX_INTEGER_DIGITS = 15
+_MAX_NUMBER_LENGTH = 40
+
+_INTEGER_RE = re.compile(r"[+-]?\d+", re.ASCII)
+_DECIMAL_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Control characters other than tab and newline have no place in an answer (and PostgreSQL refuses NUL).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Raw = str | list[str] | tuple[str, ...] | None
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+
+def parse_answer(
+    form: FormDefinition,
+    question: Question,
+    raw: Raw,
+    answers: Mapping[str, Any] | None = None,
+) -> tuple[Any, str | None]:
+    """Turn what a respondent typed or picked into the stored value.
+
+    Parameters
+    ----------
+    form : FormDefinition
+        Needed for the choice lists of select questions.
+    question : Question
+    raw : str, list of str or None
+        The form input(s); a multiple choice may come as a list or a space-separated string.
+    answers : Mapping, optional
+        Answers so far, for the choice filter of a select question.
+
+    Returns
+    -------
+    (value, error)
+        ``(None, None)`` for an empty answer (whether one is required is :func:`validate_page`'s business),
+        ``(value, None)`` when valid, ``(None, message)`` otherwise; the message is translated.
+    """
+    if question.type == "note":
+        return None, None
+    if question.type == "select_multiple":
+        return _parse_multiple(form, question, raw, answers or {})
+    text, error = _single(raw)
+    if error:
+        return None, error
+    if question.type != "text":
+        text = text.strip()
+    if text.strip() == "":
+        return None, None
+    parser = _PARSERS.get(question.type)
+    if parser is None:
+        return None, _("This question cannot be answered.")
+    if question.type == "select_one":
+        return _parse_select_one(form, question, text, answers or {})
+    return parser(question, text)
+
+
+def _single(raw: Raw) -> tuple[str, str | None]:
+    if raw is None:
+        return "", None
+    if isinstance(raw, (list, tuple)):
+        filled = [r for r in raw if r is not None and str(r).strip() != ""]
+        if len(filled) > 1:
+            return "", _("Give only one answer.")
+        return (str(filled[0]) if filled else ""), None
+    return str(raw), None
+
+
+def _parse_text(question: Question, text: str) -> tuple[Any, str | None]:
+    text = _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not text:
+        return None, None
+    if len(text) > MAX_TEXT_LENGTH:
+        return None, _("The answer is too long: at most %(limit)d characters.", limit=MAX_TEXT_LENGTH)
+    return text, None
+
+
+def _ascii_number(text: str) -> str:
+    """Arabic-Indic, Persian and other decimal digits to ASCII, and the Arabic decimal separator to a point."""
+    out = []
+    for ch in text:
+        digit = unicodedata.decimal(ch, None)
+        if digit is not None:
+            out.append(str(digit))
+        elif ch == "\u066b":  # ARABIC DECIMAL SEPARATOR
+            out.append(".")
+        elif ch in "\u2212\u2013":  # a typographic minus is still a minus
+            out.append("-")
+        else:
+            out.append(ch)
+    return "".join(out).replace(" ", "").replace("\u00a0", "")
+
+
+def _parse_integer(question: Question, text: str) -> tuple[Any, str | None]:
+    text = _ascii_number(text)
+    if len(text) > _MAX_NUMBER_LENGTH or not _INTEGER_RE.fullmatch(text):
+        return None, _("Enter a whole number, for example 42.")
+    if len(text.lstrip("+-").lstrip("0")) > _MAX_INTEGER_DIGITS:
+        return None, _("This number is too large.")
+    return int(text), None
+
+
+def _decimal(text: str) -> float | None:
+    text = _ascii_number(text)
+    if len(text) > _MAX_NUMBER_LENGTH or not _DECIMAL_RE.fullmatch(text):
+        return None
+    # A decimal comma ("3,5") is how most of our respondents write decimals; thousands separators are not
+    # accepted because "1,500" could mean either.
+    value = float(text.replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def _parse_decimal(question: Question, text: str) -> tuple[Any, str | None]:
+    value = _decimal(text)
+    if value is None:
+        return None, _("Enter a number, for example 3.5 or 3,5.")
+    return value, None
+
+
+def _parse_date(question: Question, text: str) -> tuple[Any, str | None]:
+    import datetime as dt
+
+    text = _ascii_number(text)
+    if _DATE_RE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            pass
+    return None, _("Enter a date as year-month-day, for example 2026-11-22.")
+
+
+def _parse_range(question: Question, text: str) -> tuple[Any, str | None]:
+    params = question.parameters
+    value = _decimal(text)
+    if params is None:
+        return None, _("This question cannot be answered.")
+    if value is None:
+        return None, _("Enter a number.")
+    if not (params.minimum - 1e-9 <= value <= params.maximum + 1e-9):
+        return None, _("Choose a value from %(low)s to %(high)s.", low=_fmt(params.minimum), high=_fmt(params.maximum))
+    steps = (value - params.start) / params.step
+    if abs(steps - round(steps)) > 1e-9:
+        return None, _("Choose one of the values on the scale (steps of %(step)s).", step=_fmt(params.step))
+    exact = params.start + round(steps) * params.step
+    if params.is_integral:
+        return int(round(exact)), None
+    return round(exact, 10), None
+
+
+def _fmt(number: int | float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _parse_select_one(form: FormDefinition, question: Question, text: str,
+                      answers: Mapping[str, Any]) -> tuple[Any, str | None]:
+    visible = {c.name for c in visible_choices(form, question, answers)}
+    if text in visible:
+        return text, None
+    return None, _choice_error(form, question, text)
+
+
+def _choice_error(form: FormDefinition, question: Question, name: str) -> str:
+    if any(c.name == name for c in form.choices(question)):
+        return _("This option is not available given your earlier answers.")
+    return _("Choose one of the options listed.")
+
+
+def _parse_multiple(form: FormDefinition, question: Question, raw: Raw,
+                    answers: Mapping[str, Any]) -> tuple[Any, str | None]:
+    if raw is None:
+        picked: list[str] = []
+    elif isinstance(raw, str):
+        picked = raw.split()
+    else:
+        picked = [str(r).strip() for r in raw if r is not None and str(r).strip()]
+    if not picked:
+        return None, None
+    visible = visible_choices(form, question, answers)
+    names = {c.name for c in visible}
+    for name in picked:
+        if name not in names:
+            return None, _choice_error(form, question, name)
+    chosen = set(picked)
+    # Keep the choice list's order, so equal selections are stored equally.
+    return [c.name for c in visible if c.name in chosen], None
+
+
+_PARSERS = {
+    "text": _parse_text,
+    "integer": _parse_integer,
+    "decimal": _parse_decimal,
+    "date": _parse_date,
+    "range": _parse_range,
+    "select_one": None,  # needs the form; handled in parse_answer
+}
+
+
+# ------------------------------------------------------------------------------------------------ choices
+
+
+def visible_choices(form: FormDefinition, question: Question, answers: Mapping[str, Any] | None) -> tuple[Choice, ...]:
+    """The options of a select question that its ``choice_filter`` lets through, given the answers so far.
+
+    Bare names in the filter are the choice's columns (``country=${country}`` keeps the choices whose
+    ``country`` column equals the answer to ``country``); ``name`` is the choice's own name.
+    """
+    choices = form.choices(question)
+    if not question.choice_filter:
+        return choices
+    try:
+        tree = ex.parse(question.choice_filter)
+    except ex.ExpressionError:
+        return ()  # the importer refuses these; a damaged stored form shows no options rather than crashing
+    answers = answers or {}
+    return tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+
+
+# -------------------------------------------------------------------------------------------- relevance
+
+
+class _Answers(Mapping[str, Any]):
+    """Answers as expressions should see them: questions not shown read as empty.
+
+    Values are resolved lazily and memoised: a question's value is ``None`` when it is not relevant; a
+    question on the page being submitted is parsed from the raw inputs; any other comes from ``stored``.
+    """
+
+    def __init__(self, form: FormDefinition, stored: Mapping[str, Any],
+                 raw: Mapping[str, Raw] | None = None, page: Page | None = None):
+        self.form = form
+        self.stored = stored
+        self.raw = raw or {}
+        self.page_names = {q.name for q in page.questions} if page is not None else set()
+        self.values: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+        self._relevant: dict[str, bool] = {}
+        self._pages: dict[int, bool] = {}
+        self._busy: set[str] = set()
+
+    # Mapping protocol: only the form's questions are keys.
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.form._index():
+            raise KeyError(name)
+        return self.value(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.form._index())
+
+    def __len__(self) -> int:
+        return len(self.form._index())
+
+    def value(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        if name in self._busy:  # a cycle in a form that skipped the importer: read it as empty
+            return None
+        self._busy.add(name)
+        try:
+            question = self.form.question(name)
+            value: Any = None
+            if question.is_answered and self.relevant(question):
+                if name in self.page_names:
+                    value, error = parse_answer(self.form, question, self.raw.get(name), self)
+                    if error:
+                        self.errors[name] = error
+                else:
+                    value = self.stored.get(name)
+            self.values[name] = value
+            return value
+        finally:
+            self._busy.discard(name)
+
+    def relevant(self, question: Question) -> bool:
+        name = question.name
+        if name not in self._relevant:
+            # Provisional answer while deciding, so that a cycle (refused by the importer, but possible in a
+            # hand-made form) ends instead of recursing forever.
+            self._relevant[name] = False
+            shown = self.page_relevant(self.form.page_of(name))
+            if shown and question.relevant:
+                shown = _condition(question.relevant, self)
+            self._relevant[name] = shown
+        return self._relevant[name]
+
+    def page_relevant(self, index: int) -> bool:
+        if index not in self._pages:
+            page = self.form.pages[index]
+            self._pages[index] = True  # provisional, so a (refused) self-referring page cannot recurse forever
+            self._pages[index] = _condition(page.relevant, self) if page.relevant else True
+        return self._pages[index]
+
+
+def _condition(text: str, answers: Mapping[str, Any], current: Any = None) -> bool:
+    try:
+        tree = ex.parse(text)
+    except ex.ExpressionError:
+        return False  # unreachable for imported forms; a broken condition hides rather than crashes
+    return ex.to_boolean(ex.evaluate(tree, answers, current=current))
+
+
+def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> bool:
+    """Whether question ``name`` is shown, given the answers so far (its page's ``relevant`` included)."""
+    return _Answers(form, answers).relevant(form.question(name))
+
+
+def is_page_shown(form: FormDefinition, index: int, answers: Mapping[str, Any]) -> bool:
+    """A page is shown when its ``relevant`` holds and at least one of its questions or notes is relevant."""
+    view = _Answers(form, answers)
+    if not view.page_relevant(index):
+        return False
+    return any(view.relevant(q) for q in form.pages[index].questions)
+
+
+def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Every answered question's value, with the answers of questions no longer shown cleared to ``None``.
+
+    Use it before saving a finished response: changing an early answer can hide questions answered before.
+    """
+    view = _Answers(form, answers)
+    return {q.name: view.value(q.name) for q in form.questions() if q.is_answered}
+
+
+# ------------------------------------------------------------------------------------------- validation
+
+
+def validate_page(
+    form: FormDefinition,
+    page: Page | int,
+    raw_inputs: Mapping[str, Raw],
+    answers_so_far: Mapping[str, Any],
+    *,
+    lang: str | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check one submitted page.
+
+    Parameters
+    ----------
+    form : FormDefinition
+    page : Page or int
+        The page (or its index) that was submitted.
+    raw_inputs : Mapping
+        Form inputs by question name: a string, or a list of strings for a multiple choice.
+    answers_so_far : Mapping
+        Stored answers of the response (other pages; this page's old values are ignored).
+    lang : str, optional
+        Language of the form's own messages (``required_message``, ``constraint_message``); the request's
+        language by default.
+
+    Returns
+    -------
+    (clean_values, errors)
+        ``clean_values`` has every answerable question of the page: its value, or ``None`` when unanswered,
+        invalid or not shown (which clears an earlier answer). ``errors`` maps question names to translated
+        messages; the page is accepted when it is empty.
+    """
+    if isinstance(page, int):
+        page = form.pages[page]
+    lang = lang or current_code()
+    view = _Answers(form, answers_so_far, raw_inputs, page)
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in page.questions:
+        if not question.is_answered:
+            continue
+        value = view.value(question.name)
+        clean[question.name] = value
+        if question.name in view.errors:
+            errors[question.name] = view.errors[question.name]
+            continue
+        if not view.relevant(question):
+            continue
+        message = _check_required(form, question, value, view, lang) or _check_constraint(
+            form, question, value, view, lang
+        )
+        if message:
+            errors[question.name] = message
+    return clean, errors
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, (list, tuple)) and not value)
+
+
+def _check_required(form: FormDefinition, question: Question, value: Any, view: _Answers, lang: str) -> str | None:
+    required = question.required
+    if isinstance(required, str):
+        required = _condition(required, view, current=value)
+    if not required or not _is_empty(value):
+        return None
+    if question.required_message:
+        return form.text(question.required_message, lang)
+    return _("This question requires an answer.")
+
+
+def _check_constraint(form: FormDefinition, question: Question, value: Any, view: _Answers, lang: str) -> str | None:
+    # As in ODK, a constraint applies to an answer, not to its absence (that is what "required" is for).
+    if not question.constraint or _is_empty(value):
+        return None
+    if _condition(question.constraint, view, current=value):
+        return None
+    if question.constraint_message:
+        return form.text(question.constraint_message, lang)
+    return _("This answer is not accepted.")
+
+
+# ------------------------------------------------------------------------------------------- navigation
+
+
+def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
+    """Index of the next page to show after ``current_index`` (use ``-1`` for the first), or ``None`` at the end."""
+    for index in range(max(current_index + 1, 0), len(form.pages)):
+        if is_page_shown(form, index, answers):
+            return index
+    return None
+
+
+def previous_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
+    """Index of the page to go back to from ``current_index``, or ``None`` when it is the first one shown."""
+    for index in range(min(current_index, len(form.pages)) - 1, -1, -1):
+        if is_page_shown(form, index, answers):
+            return index
+    return None
+
+
+def first_page(form: FormDefinition, answers: Mapping[str, Any] | None = None) -> int | None:
+    return next_page(form, -1, answers or {})
