@@ -14,6 +14,7 @@ from typing import Iterable
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,7 +72,7 @@ class CSRFMiddleware:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             try:
                 form = await Request(scope, _replaying(body, receive)).form()
-            except MultiPartException:
+            except (MultiPartException, HTTPException):
                 from consult.web import error_response
 
                 await error_response(Request(scope), 400)(scope, receive, send)
@@ -111,11 +112,12 @@ class CSRFMiddleware:
 
         request = Request(scope, receive)
         fields = []
-        if form is not None and scope["method"] == "POST":
-            has_files = any(isinstance(value, UploadFile) for _, value in form.multi_items())
-            if not has_files:
-                fields = [(name, value) for name, value in form.multi_items()
-                          if name not in SECRET_FIELDS and isinstance(value, str)]
+        can_replay = form is not None and scope["method"] == "POST"
+        if can_replay:
+            # A file cannot be put back into a form: the user goes back and sends it again instead.
+            can_replay = not any(isinstance(value, UploadFile) for _, value in form.multi_items())
+            fields = [(name, value) for name, value in form.multi_items()
+                      if name not in SECRET_FIELDS and isinstance(value, str)]
         response = render(
             request,
             "errors/csrf.html",
@@ -124,7 +126,7 @@ class CSRFMiddleware:
                 "replay_fields": fields,
                 "replay_action": scope["path"] + (("?" + scope["query_string"].decode("latin-1"))
                                                   if scope.get("query_string") else ""),
-                "can_replay": form is not None and scope["method"] == "POST",
+                "can_replay": can_replay,
             },
             status_code=403,
         )

@@ -1,0 +1,94 @@
+"""CSRF protection: every unsafe request needs a token matching its cookie; a refusal keeps what was typed."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+
+@pytest.fixture
+def echo(app):
+    async def handler(request):
+        form = await request.form()
+        return PlainTextResponse("saved:" + ",".join(f"{k}={v}" for k, v in form.multi_items() if k != "csrf_token"))
+
+    app.router.routes.append(Route("/echo", handler, methods=["POST", "PUT", "DELETE"]))
+
+
+def test_a_form_with_a_valid_token_goes_through(client, echo):
+    response = client.post_form("/echo", {"name": "Layla"})
+    assert response.status_code == 200
+    assert response.text == "saved:name=Layla"
+
+
+def test_missing_token_gets_translated_403_with_a_send_again_form(client, echo):
+    client.get("/")
+    response = client.post("/echo", data={"name": "Layla", "comment": "قوي", "password": "Secret-123456"},
+                           headers={"accept-language": "ar"})
+    assert response.status_code == 403
+    assert 'dir="rtl"' in response.text
+    assert 'name="name" value="Layla"' in response.text
+    assert 'value="قوي"' in response.text
+    assert "Secret-123456" not in response.text  # never echo a password
+    # The page's own form carries a fresh, valid token: sending it again works.
+    import re
+
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text))
+    again = client.post("/echo", data=fields)
+    assert again.status_code == 200
+    assert "name=Layla" in again.text
+
+
+def test_forged_token_is_refused(client, echo):
+    client.get("/")
+    response = client.post("/echo", data={"name": "x", "csrf_token": "forged.token"})
+    assert response.status_code == 403
+
+
+def test_a_token_for_another_cookie_is_refused(client, echo):
+    token = client.csrf_token()
+    client.cookies.clear()
+    client.cookies.set("csrf", "a" * 43)
+    response = client.post("/echo", data={"name": "x", "csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_no_cookie_at_all_is_refused_and_a_cookie_is_given(client, echo):
+    response = client.post("/echo", data={"name": "x", "csrf_token": "anything"})
+    assert response.status_code == 403
+    assert "csrf=" in response.headers["set-cookie"]
+    assert "HttpOnly" in response.headers["set-cookie"]
+    assert "SameSite=Lax" in response.headers["set-cookie"]
+
+
+def test_other_unsafe_methods_need_the_header(client, echo):
+    client.get("/")
+    assert client.put("/echo", content=b"x").status_code == 403
+    assert client.delete("/echo").status_code == 403
+    response = client.delete("/echo", headers={"x-csrf-token": client.csrf_token()})
+    assert response.status_code == 200
+
+
+def test_multipart_forms_are_checked_too(client, echo):
+    token = client.csrf_token()
+    ok = client.post("/echo", data={"csrf_token": token, "a": "1"}, files={"f": ("a.txt", b"hello")})
+    assert ok.status_code == 200
+    refused = client.post("/echo", data={"a": "1"}, files={"f": ("a.txt", b"hello")})
+    assert refused.status_code == 403
+    assert "Send again" not in refused.text  # files cannot be replayed; the user goes back instead
+
+
+def test_an_oversized_body_gets_413(app, client, echo):
+    client.get("/")
+    response = client.post("/echo", content=b"x" * (21 * 1024 * 1024),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert "too large" in response.text
+
+
+def test_malformed_multipart_gets_400(client, echo):
+    client.get("/")
+    response = client.post("/echo", content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data"})
+    assert response.status_code in (400, 403)
+    assert response.status_code != 500
