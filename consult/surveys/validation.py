@@ -103,11 +103,11 @@ def parse_answer(
         text = text.strip()
     if text.strip() == "":
         return None, None
-    parser = _PARSERS.get(question.type)
-    if parser is None:
-        return None, _("This question cannot be answered.")
     if question.type == "select_one":
         return _parse_select_one(form, question, text, answers or {})
+    parser = _PARSERS.get(question.type)
+    if parser is None:  # an unknown type in a hand-made form
+        return None, _("This question cannot be answered.")
     return parser(question, text)
 
 
@@ -247,7 +247,6 @@ _PARSERS = {
     "decimal": _parse_decimal,
     "date": _parse_date,
     "range": _parse_range,
-    "select_one": None,  # needs the form; handled in parse_answer
 }
 
 
