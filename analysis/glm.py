@@ -36,6 +36,12 @@ def model_frame(data: pd.DataFrame, formula: str):
     if y.shape[1] != 1:
         raise DesignError(f"the response of {formula!r} must be a single numeric or logical column")
     rows = y.index.to_numpy()
+    # patsy puts categorical terms first; R keeps the order of the formula.
+    info = X.design_info
+    order = patsy.ModelDesc.from_formula(formula).rhs_termlist
+    idx = [i for t in order if t in info.term_slices for i in range(*info.term_slices[t].indices(X.shape[1]))]
+    if sorted(idx) == list(range(X.shape[1])):
+        X = X.iloc[:, idx]
     X.columns = [r_name(c) for c in X.columns]
     return y.iloc[:, 0].to_numpy(float), X, rows
 

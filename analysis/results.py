@@ -216,3 +216,33 @@ class GLMResult:
         return pd.DataFrame(
             {"coef": self.params, "se": self.bse, "t": self.tvalues, "p_value": self.pvalues}
         )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference of two estimates with its standard error and test.
+
+    Attributes
+    ----------
+    value : float
+        ``a - b``.
+    se : float
+    statistic : float
+        ``value / se``.
+    p_value : float
+        Two-sided, Student t with ``df`` degrees of freedom (normal when None).
+    df : float or None
+    labels : tuple
+        What was compared, ``(a, b)``.
+    """
+
+    value: float
+    se: float
+    statistic: float
+    p_value: float
+    df: float | None = None
+    labels: tuple = ()
+
+    def ci(self, level: float = 0.95) -> tuple[float, float]:
+        c = _crit(level, self.df)
+        return self.value - c * self.se, self.value + c * self.se

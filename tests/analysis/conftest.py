@@ -22,8 +22,8 @@ def load_cases(directory: Path, data_dir: Path | None = None):
     out = []
     for rfile in sorted(directory.glob("r-*.json")):
         res = json.loads(rfile.read_text())
-        data_dir_ = data_dir or directory
-        data = pd.read_csv(data_dir_ / res["data"])
+        local = directory / res["data"]
+        data = pd.read_csv(local if local.exists() else (data_dir or directory) / res["data"])
         for case in res["cases"]:
             for i, op in enumerate(case["results"]):
                 label = op.get("var") or op.get("formula") or op.get("a") or ""
