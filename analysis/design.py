@@ -203,9 +203,8 @@ class SurveyDesign:
         Yz = np.where(valid, Y, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = (wv * Yz).sum(axis=0) / W
-            x = wv * (Yz - means) / W
-        x = np.where(valid, x, 0.0)
-        x = np.asfortranarray(x)
+            # rows outside the domain have wv == 0, so their influence is exactly zero
+            x = np.asfortranarray(wv * (Yz - np.where(W > 0, means, 0.0)) / np.where(W > 0, W, 1.0))
         V = self._vcov(x, present=valid)
         return means, V, valid.sum(axis=0), W
 
@@ -230,7 +229,7 @@ class SurveyDesign:
         """R's ``deff=TRUE`` for a mean: design variance over SRS-without-replacement variance."""
         w = self._w[valid]
         nobs = int(valid.sum())
-        psum = math.fsum(w)
+        psum = float(w.sum())
         if nobs < 2 or psum < nobs:
             return float("nan")
         s2 = np.sum(w * (y[valid] - mean) ** 2) / psum * nobs / (nobs - 1)

@@ -56,10 +56,22 @@ class Domains:
         valid = self._masks(~np.isnan(y))
         Y = np.repeat(y[:, None], valid.shape[1], axis=1)
         m, V, n, _ = self.design._means(Y, valid)
-        deffs = [
-            self.design._mean_deff(y, valid[:, j], m[j], V[j, j]) if n[j] else np.nan for j in range(len(n))
-        ]
-        return self._table(m, V, n, "mean", var, deffs)
+        return self._table(m, V, n, "mean", var, self._deffs(y, m, V))
+
+    def _deffs(self, y, m, V):
+        """R's deff per domain, all domains at once (grouped sums instead of one pass per domain)."""
+        k = len(self.labels)
+        rows = (self.codes >= 0) & ~np.isnan(y)
+        c = self.codes[rows]
+        w = self.design._w[rows]
+        nobs = np.bincount(c, minlength=k).astype(float)
+        psum = np.bincount(c, weights=w, minlength=k)
+        ss = np.bincount(c, weights=w * (y[rows] - m[c]) ** 2, minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = ss / psum * nobs / (nobs - 1)
+            vsrs = s2 * (psum - nobs) / (psum * nobs)
+            out = np.diag(V) / vsrs
+        return np.where((nobs >= 2) & (psum >= nobs) & (vsrs > 0), out, np.nan)
 
     def total(self, var: str) -> EstimateTable:
         """Total of ``var`` in each domain."""

@@ -94,8 +94,9 @@ def build_stages(
     if nest and has_strata:
         ids = [_combine(s_codes, u) for u in ids]
     elif has_strata and psus:
-        per_psu = pd.Series(s_codes).groupby(ids[0]).nunique()
-        if (per_psu > 1).any():
+        first = np.empty(int(ids[0].max()) + 1, np.int64)
+        first[ids[0][::-1]] = np.arange(n)[::-1]
+        if (s_codes != s_codes[first][ids[0]]).any():
             raise DesignError(
                 "PSUs are not nested in strata (the same PSU id appears in several strata); "
                 "use nest=True if PSU ids are only unique within strata"
@@ -124,10 +125,10 @@ def build_stages(
         else:
             st_codes = prev_unit  # strata at stage i are the units of stage i-1
             labels = [f"unit {j}" for j in range(prev_n_units)]
-        unit, first = np.unique(unit_codes, return_index=True)
-        # re-code units densely
-        unit_codes = np.searchsorted(unit, unit_codes)
-        n_units = len(unit)
+        # codes from pd.factorize are already dense 0..U-1; first row of each unit without sorting
+        n_units = int(unit_codes.max()) + 1
+        first = np.empty(n_units, np.int64)
+        first[unit_codes[::-1]] = np.arange(n)[::-1]
         unit_stratum = st_codes[first]
         n_strata = int(st_codes.max()) + 1
         sampsize = np.bincount(unit_stratum, minlength=n_strata).astype(float)
