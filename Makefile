@@ -37,7 +37,15 @@ run: $(VENV)/.installed compile-messages
 	$(BIN)/consult demo
 	$(BIN)/consult serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev compile-messages
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+
+# axe-core (accessibility checks in the browser tests) comes from the npm registry; without npm those checks skip.
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .cache/npm --no-save --no-audit --no-fund --silent axe-core@4 ; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+test: $(VENV)/.installed-dev compile-messages $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 i18n: | $(VENV)/.installed
