@@ -16,6 +16,8 @@ from tortoise import Tortoise
 MODEL_MODULES = [
     "consult.accounts.models",
     "consult.mail.models",
+    "consult.consultations.models",
+    "consult.surveys.models",
 ]
 
 
