@@ -358,7 +358,7 @@ class SurveyDesign:
 
 def _check_weights(w: np.ndarray, name: str) -> None:
     if np.isnan(w).any():
-        raise DesignError(f"missing values in {name}")
+        raise DesignError(f"missing values in the weights ({name})")
     if not np.isfinite(w).all():
         raise DesignError(f"{name} must be finite")
     if (w <= 0).any():
