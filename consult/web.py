@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Mapping
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -54,18 +55,21 @@ def csrf_token_for(request: Request) -> str:
 
 def language_choices(request: Request) -> list[dict[str, Any]]:
     """The switcher's links: each language named in itself, pointing back to this page."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    back = quote(request.scope["path"] + (f"?{query}" if query else ""), safe="")
     current = i18n.current_code()
     return [
-        {
-            "code": code,
-            "name": i18n.locale_info(code).native_name,
-            "direction": i18n.locale_info(code).direction,
-            "current": code == current,
-            "url": f"/language/{code}?{urlencode({'next': here})}",
-        }
-        for code in request.app.state.settings.languages
+        {**choice, "current": choice["code"] == current, "url": f"/language/{choice['code']}?next={back}"}
+        for choice in _language_entries(request.app.state.settings.languages)
     ]
+
+
+@functools.lru_cache(maxsize=8)
+def _language_entries(codes: tuple[str, ...]) -> tuple[dict[str, str], ...]:
+    return tuple(
+        {"code": code, "name": i18n.locale_info(code).native_name, "direction": i18n.locale_info(code).direction}
+        for code in codes
+    )
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -1,0 +1,166 @@
+"""Requests per second and latency of `consult serve` on PostgreSQL, as ratios to a bare Starlette ceiling.
+
+    .venv/bin/python bench/http_speed.py [--duration 10] [--connections 16,64,256] [--workers 1,2]
+
+Needs Debian's `wrk` (apt-get install wrk) and a PostgreSQL server (CONSULT_BENCH_DATABASE_URL, default
+postgresql://postgres@127.0.0.1:5432/test: a database consult_bench_<pid> is created there and dropped at the end).
+Traffic goes to 127.0.0.1 only. Targets: the ceiling app, the home page, and each target registered in TARGETS
+(survey page and page submission once the survey area provides them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support import databases  # noqa: E402
+
+
+@dataclass
+class Result:
+    target: str
+    workers: int
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_server(argv: list[str], env: dict, health: str) -> subprocess.Popen:
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_up(health, process)
+    return process
+
+
+def parse_duration_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url: str, connections: int, duration: int, script: str | None = None) -> tuple[float, float, float, int]:
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script:
+        argv += ["-s", script]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_duration_ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = parse_duration_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in match.groups())
+    return rps, p50, p99, errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", default="16,64,256")
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    connections = [int(c) for c in args.connections.split(",")]
+    worker_counts = [int(w) for w in args.workers.split(",")]
+
+    os.environ.setdefault("CONSULT_TEST_DATABASE_URL",
+                          os.environ.get("CONSULT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    databases.POSTGRES_URL = os.environ["CONSULT_TEST_DATABASE_URL"]
+    database_url = databases.create_postgres_database("consult_bench")
+    data_dir = Path(tempfile.mkdtemp(prefix="consult-bench-"))
+    env = {**os.environ, "CONSULT_DATABASE_URL": database_url, "CONSULT_DATA_DIR": str(data_dir),
+           "CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "bench-" + "k" * 40, "CONSULT_LOG_LEVEL": "WARNING",
+           "CONSULT_MAIL_URL": f"file://{data_dir / 'outbox'}"}
+    results: list[Result] = []
+    try:
+        for command in (["migrate"], ["demo"]):
+            subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True)
+        for workers in worker_counts:
+            port = free_port()
+            ceiling = start_server(
+                [sys.executable, "-m", "uvicorn", "bench.ceiling_app:app", "--port", str(port), "--workers",
+                 str(workers), "--no-access-log", "--log-level", "warning"],
+                {**env, "PYTHONPATH": str(ROOT)}, f"http://127.0.0.1:{port}/")
+            try:
+                for c in connections:
+                    results.append(Result("ceiling", workers, c, *run_wrk(f"http://127.0.0.1:{port}/", c,
+                                                                           args.duration)))
+            finally:
+                ceiling.terminate()
+                ceiling.wait()
+            port = free_port()
+            server = start_server([sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers",
+                                   str(workers)], env, f"http://127.0.0.1:{port}/healthz")
+            try:
+                for name, path, script in targets(port):
+                    for c in connections:
+                        results.append(Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
+                                                                         args.duration, script)))
+            finally:
+                server.terminate()
+                server.wait()
+    finally:
+        databases.drop_postgres_database(database_url)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    report(results)
+    return 0
+
+
+def targets(port: int) -> list[tuple[str, str, str | None]]:
+    """(name, path, wrk lua script) for each page measured; the survey area extends this list."""
+    found = [("home page", "/", None)]
+    extra = ROOT / "bench" / "http_targets.py"
+    if extra.is_file():
+        namespace: dict = {}
+        exec(compile(extra.read_text(), str(extra), "exec"), namespace)
+        found += namespace["targets"](port)
+    return found
+
+
+def report(results: list[Result]) -> None:
+    ceiling = {(r.workers, r.connections): r.rps for r in results if r.target == "ceiling"}
+    print(f"{'target':<22}{'workers':>8}{'conns':>7}{'req/s':>10}{'of ceiling':>12}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}")
+    for r in results:
+        share = r.rps / ceiling[(r.workers, r.connections)] if ceiling.get((r.workers, r.connections)) else 0
+        print(f"{r.target:<22}{r.workers:>8}{r.connections:>7}{r.rps:>10.0f}{share:>11.0%} {r.p50_ms:>8.1f}"
+              f"{r.p99_ms:>9.1f}{r.errors:>8}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
