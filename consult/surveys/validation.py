@@ -360,10 +360,13 @@ def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> 
 
 def is_page_shown(form: FormDefinition, index: int, answers: Mapping[str, Any]) -> bool:
     """A page is shown when its ``relevant`` holds and at least one of its questions or notes is relevant."""
-    view = _Answers(form, answers)
+    return _page_shown(_Answers(form, answers), index)
+
+
+def _page_shown(view: _Answers, index: int) -> bool:
     if not view.page_relevant(index):
         return False
-    return any(view.relevant(q) for q in form.pages[index].questions)
+    return any(view.relevant(q) for q in view.form.pages[index].questions)
 
 
 def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -463,16 +466,18 @@ def _check_constraint(form: FormDefinition, question: Question, value: Any, view
 
 def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
     """Index of the next page to show after ``current_index`` (use ``-1`` for the first), or ``None`` at the end."""
+    view = _Answers(form, answers)  # one view, so relevance is worked out once across the pages tried
     for index in range(max(current_index + 1, 0), len(form.pages)):
-        if is_page_shown(form, index, answers):
+        if _page_shown(view, index):
             return index
     return None
 
 
 def previous_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
     """Index of the page to go back to from ``current_index``, or ``None`` when it is the first one shown."""
+    view = _Answers(form, answers)
     for index in range(min(current_index, len(form.pages)) - 1, -1, -1):
-        if is_page_shown(form, index, answers):
+        if _page_shown(view, index):
             return index
     return None
 

@@ -262,6 +262,9 @@ def _read_workbook(data: bytes, problems: _Problems) -> dict[str, _Sheet] | None
 
 def _read_sheet(worksheet: Any, problems: _Problems) -> _Sheet:
     name = worksheet.title
+    # Some tools write a wrong <dimension> tag, and read-only mode would silently stop reading there.
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()
     raw_rows: list[tuple[int, dict[int, str]]] = []
     empty_run = 0
     too_wide = False
@@ -595,6 +598,9 @@ class _Builder:
         row = self.settings.title_row
         if row is None or "form_title" not in row.texts:
             return {}
+        if set(row.texts["form_title"]) == {None}:
+            # One untranslated title, as most XLSForms have: shown in every language (it may be a proper name).
+            return {self.default_language: row.texts["form_title"][None]}
         return self.translations(row, "form_title", required=False)
 
     def _form_id(self) -> str:

@@ -587,3 +587,37 @@ def test_random_small_sheets_import_or_raise_xlsform_error(headers, rows, with_c
 def test_random_bytes_raise_xlsform_error(data):
     with pytest.raises(XLSFormError):
         import_xlsform(data)
+
+
+def test_single_untranslated_title_serves_every_language():
+    data = xlsform(
+        [["type", "name", "label::English (en)", "label::Français (fr)"], ["text", "a", "A", "A fr"]],
+        None,
+        [["form_title", "form_id", "default_language"], ["WPS 2026", "f", "English (en)"]],
+    )
+    form = import_xlsform(data)
+    assert form.title == {"en": "WPS 2026"}
+    assert form.title_in("fr") == "WPS 2026"
+
+
+def test_partly_translated_title_refused():
+    data = xlsform(
+        [["type", "name", "label::English (en)", "label::Français (fr)"], ["text", "a", "A", "A fr"]],
+        None,
+        [["form_title::English (en)", "form_title::Français (fr)", "form_id"], ["Title", None, "f"]],
+    )
+    assert where(problems_of(data)) == [("settings", 2, "form_title::Français (fr)")]
+
+
+def test_too_many_rows_refused():
+    rows = [["text", f"q{i}", "Q"] for i in range(5001)]
+    found = problems_of(simple(rows))
+    assert any(p.sheet == "survey" and "5000" in p.message for p in found)
+
+
+def test_language_names_from_cldr_when_header_gives_only_a_code():
+    data = xlsform([["type", "name", "label::en", "label::uk"], ["text", "a", "A", "А"]], None,
+                   [["form_id", "default_language"], ["f", "en"]])
+    form = import_xlsform(data)
+    assert form.languages == ("en", "uk")
+    assert form.language_names == {"en": "English", "uk": "українська"}

@@ -1,0 +1,220 @@
+"""Answering a survey, independent of HTTP: start a response, save a page once, resume, invitations.
+
+See :mod:`consult.surveys.models` for how answers are stored. A page submission is at most four queries in
+one transaction, whatever the number of questions: the response is read by its cookie (with its survey), the
+form comes from the in-process cache, the response row is updated *on condition that its step is still the
+one the page was rendered at*, and one submission row is added. A replay finds the step moved on and is a
+no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from consult.i18n import gettext as _
+from consult.surveys.form import FormDefinition
+from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
+                                    SurveyVersion)
+from consult.surveys.validation import first_page, next_page, previous_page, relevant_answers
+
+#: Letters and digits nobody confuses when copying from a screen (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class RespondError(ValueError):
+    """The respondent cannot go on (closed survey, spent invitation…); the message is translated."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_resume_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a respondent typed as a resume code: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in (text or "").upper() if ch.isascii() and ch.isalnum())[:32]
+
+
+def format_code(code: str) -> str:
+    """``ABCD-EFGH``: easier to read aloud and copy."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def can_answer(survey: Survey) -> bool:
+    return survey.status == SurveyStatus.OPEN.value
+
+
+# ----------------------------------------------------------------------------------------------- invitations
+
+
+async def create_invitations(survey: Survey, count: int, *, label: str = "",
+                             valid_days: int | None = None) -> list[str]:
+    """Make ``count`` personal tokens; returns them in clear (only their hashes are kept: show them once)."""
+    tokens = [secrets.token_urlsafe(18) for _ in range(count)]
+    expires = _now() + dt.timedelta(days=valid_days) if valid_days else None
+    await Invitation.bulk_create([
+        Invitation(survey_id=survey.id, token_hash=hash_token(t), label=label[:120], expires_at=expires,
+                   created_at=_now())
+        for t in tokens
+    ])
+    return tokens
+
+
+async def check_invitation(survey: Survey, token: str | None) -> Invitation:
+    """The unused, unexpired invitation of ``survey`` that ``token`` names; raises :class:`RespondError`."""
+    if not token or len(token) > 100:
+        raise RespondError(_("This questionnaire can only be answered with a personal invitation link."))
+    invitation = await Invitation.filter(survey_id=survey.id, token_hash=hash_token(token)).first()
+    if invitation is None:
+        raise RespondError(_("This invitation link is not valid. Please check that you copied it whole."))
+    if invitation.used_at is not None:
+        raise RespondError(_("This invitation link has already been used. Each link can be used once."))
+    if invitation.expires_at is not None and invitation.expires_at <= _now():
+        raise RespondError(_("This invitation link has expired."))
+    return invitation
+
+
+# ---------------------------------------------------------------------------------------------------- start
+
+
+async def start_response(survey: Survey, version: SurveyVersion, form: FormDefinition, language: str,
+                         invitation_token: str | None = None) -> tuple[Response, str]:
+    """Create a response after consent; returns it and the secret for the respondent's cookie.
+
+    An invitation is spent in the same transaction (a concurrent second use fails); it is linked to the
+    response only when the survey is not anonymous.
+    """
+    if not can_answer(survey):
+        raise RespondError(_("This questionnaire is closed. Thank you for your interest."))
+    if language not in form.languages:
+        language = form.default_language
+    page = first_page(form) or 0
+    for _attempt in range(5):
+        secret = secrets.token_urlsafe(32)
+        now = _now()
+        try:
+            async with in_transaction():
+                invitation = None
+                if invitation_token is not None or survey.access == "invitation":
+                    invitation = await check_invitation(survey, invitation_token)
+                    spent = await Invitation.filter(id=invitation.id, used_at=None).update(used_at=now)
+                    if not spent:
+                        raise RespondError(
+                            _("This invitation link has already been used. Each link can be used once."))
+                response = await Response.create(
+                    survey_id=survey.id, version_id=version.id, key_hash=hash_token(secret),
+                    resume_code=new_resume_code(), language=language, page=page, step=0, answers={},
+                    created_at=now, updated_at=now,
+                )
+                if invitation is not None and not survey.anonymous:
+                    await Invitation.filter(id=invitation.id).update(response_id=response.id)
+            return response, secret
+        except IntegrityError:  # a resume code drawn twice: draw again
+            continue
+    raise RuntimeError("could not draw a unique resume code")
+
+
+async def response_for_cookie(secret: str | None) -> Response | None:
+    """The response a cookie secret names, with its survey (one query)."""
+    if not secret or len(secret) > 100:
+        return None
+    return await Response.filter(key_hash=hash_token(secret)).select_related("survey").first()
+
+
+async def resume_with_code(survey: Survey, code: str) -> tuple[Response, str] | None:
+    """Continue a response on another device: a new cookie secret replaces the old one (the old device stops)."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    response = await Response.filter(survey_id=survey.id, resume_code=code).first()
+    if response is None:
+        return None
+    secret = secrets.token_urlsafe(32)
+    response.key_hash = hash_token(secret)
+    await Response.filter(id=response.id).update(key_hash=response.key_hash)
+    return response, secret
+
+
+# ------------------------------------------------------------------------------------------------ saving
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of a page submission: ``applied`` is false for a replay (nothing changed)."""
+
+    applied: bool
+    page: int
+    complete: bool
+
+
+async def save_page(response: Response, form: FormDefinition, page_index: int, submitted_step: int,
+                    clean: Mapping[str, Any], *, move: str, language: str | None = None) -> Saved:
+    """Store one page's clean values and move on.
+
+    Parameters
+    ----------
+    move : {"next", "back", "stay"}
+        ``next`` after a valid page (records a submission, may complete the response); ``back`` and ``stay``
+        (a language switch) keep what was entered without requiring anything.
+    submitted_step : int
+        The step the page was rendered at. When the response has moved on and the page brings nothing new,
+        this is a replay: nothing is written.
+    """
+    if submitted_step != response.step:
+        stored = response.answers or {}
+        if move == "next" and all(stored.get(k) == v for k, v in clean.items()):
+            return Saved(False, response.page, response.status == ResponseStatus.COMPLETE.value)
+        # A stale page (the browser's own Back button) bringing changes: apply them to the current state.
+    answers = relevant_answers(form, {**(response.answers or {}), **clean})
+    complete = False
+    target = page_index
+    if move == "next":
+        following = next_page(form, page_index, answers)
+        if following is None:
+            complete = True
+        else:
+            target = following
+    elif move == "back":
+        previous = previous_page(form, page_index, answers)
+        target = page_index if previous is None else previous
+    now = _now()
+    step = response.step
+    fields: dict[str, Any] = {"answers": answers, "page": target, "step": step + 1, "updated_at": now}
+    if language:
+        fields["language"] = language
+    if complete:
+        fields["status"] = ResponseStatus.COMPLETE.value
+        fields["completed_at"] = now
+    try:
+        async with in_transaction():
+            updated = await Response.filter(id=response.id, step=step).update(**fields)
+            if not updated:  # another copy of this page got there first
+                raise _Replayed
+            if move == "next":
+                await PageSubmission.create(response_id=response.id, step=step + 1,
+                                            page=form.pages[page_index].name, created_at=now)
+    except (_Replayed, IntegrityError):
+        fresh = await Response.get(id=response.id)
+        return Saved(False, fresh.page, fresh.status == ResponseStatus.COMPLETE.value)
+    for key, value in fields.items():
+        setattr(response, key, value)
+    return Saved(True, target, complete)
+
+
+class _Replayed(Exception):
+    pass
