@@ -71,6 +71,11 @@ async def open_database(url: str) -> None:
     """Open the connection pool; called from the app's lifespan and by commands that use the models."""
     if is_sqlite(url):
         sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
+    # Tortoise caches each model's INSERT statement per connection *name* ("default"), whatever the backend: a
+    # process that opens SQLite and then PostgreSQL (the tests do) would send SQLite's "?" placeholders to asyncpg.
+    from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+    EXECUTOR_CACHE.clear()
     # The global fallback makes the context opened in the lifespan task visible to request tasks.
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
 
