@@ -12,6 +12,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
 from consult import db, pages
+from consult.accounts import routes as accounts
+from consult.accounts.middleware import AuthMiddleware
 from consult.middleware.csrf import CSRFMiddleware
 from consult.middleware.errors import ErrorPageMiddleware
 from consult.middleware.locale import LocaleMiddleware
@@ -37,8 +39,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await db.close_database()
 
+    from consult.surveys.routes import routes as survey_routes
+
     routes = [
         *pages.routes,
+        *survey_routes,
+        *accounts.routes,
         Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
@@ -46,8 +52,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
         Middleware(SecurityHeadersMiddleware, https=settings.https),
         Middleware(RequestLogMiddleware),
+        # Before the locale: a signed-in user's language counts.
+        Middleware(AuthMiddleware, settings=settings),
         Middleware(LocaleMiddleware, languages=settings.languages),
-        Middleware(CSRFMiddleware, secret_key=settings.secret_key, https=settings.https),
+        Middleware(CSRFMiddleware, secret_key=settings.secret_key, https=settings.https,
+                   exempt_paths=accounts.CSRF_EXEMPT),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
     ]
     app = Starlette(
@@ -63,4 +72,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.background = []
     #: Coroutines called as ``hook(request, code)`` when a reader picks a language.
     app.state.on_language_change = []
+    accounts.install(app)
     return app
