@@ -1,0 +1,57 @@
+"""Who is signed in: sets ``scope["user"]`` (a :class:`User` or ``None``) before the locale middleware reads the
+account's language. Placed outside the error page middleware, so a database that is away means "nobody signed in"
+here and a proper 503 page from the view."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from consult.accounts import sessions
+
+log = logging.getLogger("consult.accounts")
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope["user"] = None
+        scope["account_session"] = None
+        scope["session_expired"] = False
+        cookie = cookie_parser(Headers(scope=scope).get("cookie", "")).get(sessions.COOKIE)
+        if cookie and not scope["path"].startswith("/static/"):
+            try:
+                session, ended = await sessions.load(self.settings, cookie)
+            except Exception as error:  # noqa: BLE001 - the view will answer 503 if the database is really away
+                log.warning("session lookup failed", extra={"error": type(error).__name__})
+                session, ended = None, False
+            if session is not None:
+                scope["user"] = session.user
+                scope["account_session"] = session
+            elif ended:
+                scope["session_expired"] = True
+                send = self._clearing_cookie(send)
+        await self.app(scope, receive, send)
+
+    def _clearing_cookie(self, send: Send) -> Send:
+        secure = "; Secure" if self.settings.https else ""
+
+        async def send_clearing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])]
+                if not any(k == b"set-cookie" and v.startswith(sessions.COOKIE.encode() + b"=") for k, v in headers):
+                    headers.append((b"set-cookie", f"{sessions.COOKIE}=; Max-Age=0; Path=/; HttpOnly; "
+                                                   f"SameSite=Lax{secure}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return send_clearing

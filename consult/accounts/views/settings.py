@@ -1,0 +1,186 @@
+"""Settings: name, language, password, email address (confirmed by a code sent to the new one), newsletter,
+sessions ("sign out everywhere"), deleting the account."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise.transactions import in_transaction
+
+from consult.accounts import audit, clock, codes, mails, newsletter, passwords, sessions
+from consult.accounts.flows import request_code
+from consult.accounts.forms import error_messages, info_messages, read_form, secret, value
+from consult.accounts.models import Role, Session, User
+from consult.accounts.permissions import check_role, require_user
+from consult.accounts.users import UserError, normalize_email
+from consult.accounts.views.common import too_many, verify_url
+from consult.i18n import gettext as _
+from consult.web import PageError, language_choices, redirect, render
+
+
+async def _context(request: Request, user: User, **extra) -> dict:
+    current = request.scope.get("account_session")
+    active = await Session.filter(user_id=user.id, expires_at__gt=clock.now()).order_by("-last_seen_at")
+    context = {
+        "page_title": _("Your account"),
+        "account": user,
+        "sessions": [{"row": s, "current": current is not None and s.id == current.id} for s in active],
+        "subscribed": await newsletter.is_subscribed(user.email),
+        "languages": [(c["code"], c["name"]) for c in language_choices(request)],
+        "errors": {},
+        "values": {},
+        "messages": [],
+        "has_password": bool(user.password_hash),
+        "role_label": Role(user.role).label,
+    }
+    context.update(extra)
+    return context
+
+
+@require_user
+async def settings_page(request: Request) -> Response:
+    user = request.scope["user"]
+    notices = {"saved": _("Your changes have been saved."), "email": _("Your email address has been changed."),
+               "password": _("Your password has been changed."),
+               "sessions": _("Your other sessions have been ended."),
+               "subscribed": _("You are subscribed to the newsletter."),
+               "unsubscribed": _("You will no longer receive the newsletter.")}
+    done = notices.get(request.query_params.get("done", ""))
+    return render(request, "accounts/settings.html", await _context(request, user, messages=info_messages(done)))
+
+
+async def settings_action(request: Request) -> Response:
+    user = check_role(request)
+    action = request.path_params["action"]
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise PageError(404, _("The address may be mistyped, or the page may have been moved or removed."))
+    return await handler(request, user, await read_form(request))
+
+
+async def _profile(request: Request, user: User, form) -> Response:
+    name = value(form, "display_name", 120)
+    language = value(form, "language", 8)
+    errors = {}
+    if not name:
+        errors["display_name"] = _("Enter the name other people will see.")
+    if language not in request.app.state.settings.languages:
+        errors["language"] = _("Choose one of the languages in the list.")
+    if errors:
+        return render(request, "accounts/settings.html", await _context(
+            request, user, errors=errors, values={"display_name": name}), status_code=400)
+    await User.filter(id=user.id).update(display_name=name, language=language, updated_at=clock.now())
+    return redirect("/account/settings?done=saved")
+
+
+async def _password(request: Request, user: User, form) -> Response:
+    current, new = secret(form, "current_password"), secret(form, "new_password")
+    errors = {}
+    if user.password_hash and not passwords.verify_password(user.password_hash, current):
+        errors["current_password"] = _("Your current password is not right.")
+    problem = passwords.password_problem(new, user.email)
+    if problem:
+        errors["new_password"] = problem
+    if errors:
+        return render(request, "accounts/settings.html", await _context(request, user, errors=errors),
+                      status_code=400)
+    async with in_transaction():
+        await User.filter(id=user.id).update(password_hash=passwords.hash_password(new), updated_at=clock.now())
+        # Other browsers that may have been signed in by someone who knew the old password are signed out.
+        await sessions.end_all(user, keep=request.scope.get("account_session"))
+        await audit.record("password_changed", user=user)
+        await mails.send_notice(user.email, user.language, "password")
+    request.app.state.mailer.notify()
+    return redirect("/account/settings?done=password")
+
+
+async def _email(request: Request, user: User, form) -> Response:
+    raw = value(form, "email")
+    try:
+        email = normalize_email(raw)
+    except UserError as error:
+        return render(request, "accounts/settings.html", await _context(
+            request, user, errors={"email": str(error)}, values={"email": raw}), status_code=400)
+    if email == user.email:
+        return render(request, "accounts/settings.html", await _context(
+            request, user, errors={"email": _("This is already your email address.")}, values={"email": raw}),
+            status_code=400)
+    try:
+        await request_code(request, "email", email, user.language, payload={"user_id": user.id})
+    except codes.TooManyCodes as limit:
+        return too_many(request, "accounts/settings.html", await _context(request, user, values={"email": raw}),
+                        limit.retry_after)
+    return redirect(verify_url("email", email))
+
+
+async def complete_email_change(request: Request, email: str, payload: dict) -> Response | str:
+    user = request.scope.get("user")
+    if user is None or payload.get("user_id") != user.id:
+        # A code meant for another account (or a session that changed in between) changes nothing.
+        return _("This code is not right. Check the latest email we sent and try again.")
+    async with in_transaction():
+        if await User.filter(email=email).exists():
+            return _("This email address cannot be used. Please choose another one.")
+        old = user.email
+        await User.filter(id=user.id).update(email=email, email_verified_at=clock.now(), updated_at=clock.now())
+        await newsletter.change_address(old, email)
+        await audit.record("email_changed", user=user)
+        await mails.send_notice(old, user.language, "email")
+    request.app.state.mailer.notify()
+    return redirect("/account/settings?done=email")
+
+
+async def _newsletter(request: Request, user: User, form) -> Response:
+    if value(form, "subscribe", 8) == "1":
+        # The address was proven by a code, so this is the second opt-in already.
+        await newsletter.subscribe_confirmed(user.email, user.language)
+        return redirect(value(form, "return", 40) == "welcome" and "/account/welcome" or
+                        "/account/settings?done=subscribed")
+    await newsletter.unsubscribe(user.email)
+    return redirect("/account/settings?done=unsubscribed")
+
+
+async def _end_session(request: Request, user: User, form) -> Response:
+    raw = value(form, "session", 20)
+    if raw.isdigit():
+        await Session.filter(id=int(raw), user_id=user.id).delete()
+    current = request.scope.get("account_session")
+    if current is not None and raw == str(current.id):
+        response = redirect("/")
+        sessions.clear_cookie(response, request.app.state.settings)
+        return response
+    return redirect("/account/settings?done=sessions")
+
+
+async def _end_all(request: Request, user: User, form) -> Response:
+    await sessions.end_all(user)
+    await audit.record("sign_out_everywhere", user=user)
+    response = redirect("/account/login")
+    sessions.clear_cookie(response, request.app.state.settings)
+    return response
+
+
+async def _delete(request: Request, user: User, form) -> Response:
+    if value(form, "confirm", 254).lower() != user.email:
+        return render(request, "accounts/settings.html", await _context(
+            request, user, errors={"confirm": _("Type your email address to confirm.")}), status_code=400)
+    async with in_transaction():
+        # Survey answers given anonymously were never linked to the account; they stay, as promised.
+        await newsletter.unsubscribe(user.email)
+        await audit.record("account_deleted", role=user.role)
+        await User.filter(id=user.id).delete()  # sessions go with it (ON DELETE CASCADE)
+    response = render(request, "accounts/deleted.html", {"page_title": _("Your account has been deleted"),
+                                                          "user": None})
+    sessions.clear_cookie(response, request.app.state.settings)
+    return response
+
+
+ACTIONS = {
+    "profile": _profile,
+    "password": _password,
+    "email": _email,
+    "newsletter": _newsletter,
+    "session": _end_session,
+    "sign-out-everywhere": _end_all,
+    "delete": _delete,
+}
