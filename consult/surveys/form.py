@@ -14,6 +14,7 @@ single page, as it would be in a paper questionnaire.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
@@ -27,6 +28,7 @@ __all__ = [
     "Page",
     "FormDefinition",
     "pick",
+    "TEXT_REFERENCE_RE",
 ]
 
 #: Question types the platform supports.
@@ -39,6 +41,9 @@ SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 SCHEMA_VERSION = 1
 
 Translations = dict[str, str]
+
+#: ``${name}`` inside a label, hint or message: shows that question's answer (ODK's "output" references).
+TEXT_REFERENCE_RE = re.compile(r"\$\{\s*([^\W\d][\w.\-]*)\s*\}")
 
 
 def pick(texts: Mapping[str, str], lang: str | None, fallback: str | None = None) -> str:

@@ -36,7 +36,7 @@ from consult.i18n import current_code
 from consult.i18n import gettext as _
 
 from . import expressions as ex
-from .form import Choice, FormDefinition, Page, Question
+from .form import TEXT_REFERENCE_RE, Choice, FormDefinition, Page, Question
 
 __all__ = [
     "MAX_TEXT_LENGTH",
@@ -49,6 +49,7 @@ __all__ = [
     "previous_page",
     "first_page",
     "relevant_answers",
+    "interpolate",
 ]
 
 MAX_TEXT_LENGTH = 10_000
@@ -484,3 +485,35 @@ def previous_page(form: FormDefinition, current_index: int, answers: Mapping[str
 
 def first_page(form: FormDefinition, answers: Mapping[str, Any] | None = None) -> int | None:
     return next_page(form, -1, answers or {})
+
+
+# ------------------------------------------------------------------------------------------ texts
+
+
+def interpolate(form: FormDefinition, text: str, answers: Mapping[str, Any], lang: str | None = None) -> str:
+    """Fill the ``${name}`` references of a label, hint or message with the answers they name.
+
+    A choice shows its label in ``lang`` (several choices are joined with ", "), a number or date as stored,
+    an unanswered question as nothing. The result is plain text: the page template escapes it.
+    """
+    lang = lang or current_code()
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        try:
+            question = form.question(name)
+        except KeyError:
+            return match.group(0)  # the importer refuses these; leave the text as written
+        return _display(form, question, answers.get(name), lang)
+
+    return TEXT_REFERENCE_RE.sub(replace, text)
+
+
+def _display(form: FormDefinition, question: Question, value: Any, lang: str) -> str:
+    if value is None or value == "":
+        return ""
+    if question.is_select:
+        names = ex.selected_values(value) if question.type == "select_multiple" else (str(value),)
+        labels = {c.name: form.text(c.label, lang) for c in form.choices(question)}
+        return ", ".join(labels.get(name, name) for name in names)
+    return ex.to_string(value)

@@ -21,7 +21,8 @@ What is supported, and how the workbook maps onto the platform:
 
 Expressions are checked here once: syntax, known functions, references to existing questions, no reference
 to a question asked on a later page (it would always be empty when evaluated), and no circular dependency
-between ``relevant`` and ``choice_filter`` expressions.
+between ``relevant`` and ``choice_filter`` expressions. ``${name}`` inside a label, hint or message (which
+shows that answer, see :func:`consult.surveys.validation.interpolate`) is checked the same way.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Any, Iterable, Iterator
 from consult.i18n import gettext as _
 
 from . import expressions as ex
-from .form import Choice, FormDefinition, Page, Question, RangeParameters
+from .form import TEXT_REFERENCE_RE, Choice, FormDefinition, Page, Question, RangeParameters
 
 __all__ = ["Problem", "XLSFormError", "import_xlsform", "MAX_BYTES"]
 
@@ -148,6 +149,7 @@ class _Header:
     key: str  # normalised base name: "label", "list_name"
     lang: str | None  # language code of a "::Language (code)" suffix
     lang_name: str | None
+    lang_ok: bool = True  # false when a "::" suffix names no language code
 
     @property
     def letter(self) -> str:
@@ -286,7 +288,7 @@ def _read_sheet(worksheet: Any, problems: _Problems) -> _Sheet:
     if not raw_rows:
         return _Sheet(name, [], [], 1)
     header_row, header_cells = raw_rows[0]
-    headers = [_header(name, header_row, i, text, problems) for i, text in sorted(header_cells.items())]
+    headers = [_header(i, text) for i, text in sorted(header_cells.items())]
     known = {h.index for h in headers}
     for number, cells in raw_rows[1:]:
         for index in cells:
@@ -302,15 +304,9 @@ def _col_name(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _header(sheet: str, row: int, index: int, text: str, problems: _Problems) -> _Header:
+def _header(index: int, text: str) -> _Header:
     key, lang, lang_name, ok = _split_header(text)
-    header = _Header(index, text, key, lang, lang_name)
-    if not ok:
-        problems.add(
-            sheet, row, header,
-            _("The language of column %(column)s has no code: write it like label::Français (fr).", column=text),
-        )
-    return header
+    return _Header(index, text, key, lang, lang_name, ok)
 
 
 # ----------------------------------------------------------------------------------------------- row model
@@ -350,6 +346,15 @@ class _SheetReader:
                   extra_columns: bool, unsupported: frozenset[str]) -> None:
         if header.text.startswith(("$", "_")):
             self.ignored.add(header.index)  # KoboToolbox bookkeeping ($kuid, $autoname, _version...)
+            return
+        if not header.lang_ok:
+            if header.key in text_columns:
+                self.problems.add(self.sheet.name, self.sheet.header_row, header, _(
+                    "The language of column %(column)s has no code: write it like label::Français (fr).",
+                    column=header.text))
+                self.ignored.add(header.index)
+            else:
+                self._unsupported(header)  # e.g. media::image, refused only when used
             return
         slot = (header.key, header.lang)
         if slot in self.headers:
@@ -912,6 +917,7 @@ class _Builder:
         for row, index, relevant in self.read_groups:
             if relevant:
                 self._check_expression(row, "relevant", relevant, index)
+            self._check_text_references(row, "label", index)
         for question, index in self.read_questions:
             row = self.rows_by_name[question.name]
             for key in ("relevant", "constraint", "choice_filter"):
@@ -920,6 +926,29 @@ class _Builder:
                     self._check_expression(row, key, text, index, lists, question)
             if isinstance(question.required, str):
                 self._check_expression(row, "required", question.required, index)
+            for key in _SURVEY_TEXT_COLUMNS:
+                self._check_text_references(row, key, index)
+
+    def _check_text_references(self, row: _Row, key: str, page: int) -> None:
+        """``${name}`` inside a label, hint or message shows that answer (see ``validation.interpolate``)."""
+        for lang, text in row.texts.get(key, {}).items():
+            for name in sorted(set(TEXT_REFERENCE_RE.findall(text))):
+                self._check_reference(row, row.header(key, lang), name, page)
+
+    def _check_reference(self, row: _Row, header: _Header | str, name: str, page: int) -> None:
+        kind = self.kind_by_name.get(name)
+        if kind is None:
+            self.problems.add(row.sheet, row.number, header,
+                              _("${%(name)s} does not name a question of this form.", name=name))
+        elif kind == "group":
+            self.problems.add(row.sheet, row.number, header,
+                              _("${%(name)s} is a group, which has no answer.", name=name))
+        elif kind == "note":
+            self.problems.add(row.sheet, row.number, header,
+                              _("${%(name)s} is a note, which has no answer.", name=name))
+        elif self.page_by_name.get(name, -1) > page:
+            self.problems.add(row.sheet, row.number, header, _(
+                "${%(name)s} is asked on a later page, so it would still be empty here.", name=name))
 
     def _check_expression(self, row: _Row, key: str, text: str, page: int,
                           lists: dict[str, tuple[list[Choice], _Row]] | None = None,
@@ -930,19 +959,7 @@ class _Builder:
             return  # already reported
         header = row.header(key)
         for name in sorted(ex.references(tree)):
-            kind = self.kind_by_name.get(name)
-            if kind is None:
-                self.problems.add(row.sheet, row.number, header,
-                                  _("${%(name)s} does not name a question of this form.", name=name))
-            elif kind == "group":
-                self.problems.add(row.sheet, row.number, header,
-                                  _("${%(name)s} is a group, which has no answer.", name=name))
-            elif kind == "note":
-                self.problems.add(row.sheet, row.number, header,
-                                  _("${%(name)s} is a note, which has no answer.", name=name))
-            elif self.page_by_name.get(name, -1) > page:
-                self.problems.add(row.sheet, row.number, header, _(
-                    "${%(name)s} is asked on a later page, so it would still be empty here.", name=name))
+            self._check_reference(row, header, name, page)
         if ex.uses_current(tree) and key != "constraint":
             self.problems.add(row.sheet, row.number, header,
                               _("'.' (this question's answer) can only be used in a constraint."))

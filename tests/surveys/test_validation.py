@@ -9,6 +9,7 @@ from consult.surveys.form import Choice, FormDefinition, Page, Question, RangePa
 from consult.surveys.validation import (
     MAX_TEXT_LENGTH,
     first_page,
+    interpolate,
     is_page_shown,
     is_relevant,
     next_page,
@@ -337,3 +338,14 @@ def test_parse_answer_never_raises(question, raw):
     value, error = parse(question, raw)
     assert value is None or error is None
     assert error is None or isinstance(error, str)
+
+
+def test_interpolate_answers_into_texts():
+    form = form_of(Page("p", (
+        q("country", "select_one", choice_list="country"),
+        q("needs", "select_multiple", choice_list="needs"),
+        q("age", "integer"),
+    )), choice_lists={"country": (Choice("ua", {"en": "Ukraine", "fr": "Ukraine (fr)"}),), "needs": NEEDS})
+    answers = {"country": "ua", "needs": ["water", "food"], "age": 30}
+    assert interpolate(form, "In ${country}, at ${age}: ${needs}.", answers, "fr") == "In Ukraine (fr), at 30: Water, Food."
+    assert interpolate(form, "[${ age }] [${missing}]", {}, "en") == "[] [${missing}]"

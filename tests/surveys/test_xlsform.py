@@ -621,3 +621,19 @@ def test_language_names_from_cldr_when_header_gives_only_a_code():
     form = import_xlsform(data)
     assert form.languages == ("en", "uk")
     assert form.language_names == {"en": "English", "uk": "українська"}
+
+
+def test_empty_media_column_ignored_but_used_one_refused():
+    assert import_xlsform(simple([["text", "a", "A", None]], headers=("type", "name", "label", "media::image")))
+    data = simple([["text", "a", "A", "a.png"]], headers=("type", "name", "label", "media::image"))
+    assert where(problems_of(data)) == [("survey", 2, "media::image")]
+
+
+def test_references_inside_texts_are_checked():
+    data = simple([["integer", "age", "Age", ""], ["text", "why", "Why ${age}?", "Since ${nope}"],
+                   ["begin group", "g", "Page for ${age}", ""], ["text", "x", "X", ""], ["end group"]],
+                  headers=("type", "name", "label", "hint"))
+    assert where(problems_of(data)) == [("survey", 3, "hint")]
+    ok = simple([["integer", "age", "Age", ""], ["text", "why", "Why ${age}?", "Since ${age}"]],
+                headers=("type", "name", "label", "hint"))
+    assert import_xlsform(ok).question("why").label == {"en": "Why ${age}?"}

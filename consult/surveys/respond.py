@@ -1,0 +1,366 @@
+"""The respondent's pages under ``/s/<slug>``: consent, one page per group, resume, thanks.
+
+Everything is rendered on the server and works without JavaScript. Each page is shown in the response's
+language (``<html lang dir>`` and the interface strings follow it), which the respondent picks on the first
+page and may switch on any page without losing what she entered. A closed survey, a spent invitation or a
+tampered field gets a translated page, never a 500, and nothing already saved is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response as HTTPResponse
+from starlette.routing import Route
+
+from consult import i18n
+from consult.i18n import gettext as _
+from consult.surveys import responding, store
+from consult.surveys.form import FormDefinition
+from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
+from consult.surveys.responding import RespondError
+from consult.surveys.validation import previous_page, validate_page, visible_choices
+from consult.web import not_found, redirect, render
+
+COOKIE_MAX_AGE = 90 * 24 * 3600
+FIELD_PREFIX = "a:"
+
+
+def cookie_name(survey_id: int) -> str:
+    # Neutral on purpose: a look at the browser's cookies should not reveal the topic.
+    return f"r{survey_id}"
+
+
+def ui_language(code: str) -> str:
+    """The interface language for a survey language (English when the platform has no translation for it)."""
+    return code if code in i18n.SUPPORTED else i18n.DEFAULT
+
+
+def page_locale(code: str) -> i18n.LocaleInfo:
+    """``lang``/``dir`` of the page: the survey's language itself when Babel knows it."""
+    try:
+        return i18n.locale_info(code)
+    except Exception:  # an unusual code in a hand-made form: lay the page out as the interface language
+        return i18n.locale_info(ui_language(code))
+
+
+def survey_languages(form: FormDefinition, current: str) -> list[dict[str, Any]]:
+    out = []
+    for code in form.languages:
+        info = page_locale(code)
+        name = form.language_names.get(code) or info.native_name
+        out.append({"code": code, "name": name, "direction": info.direction, "current": code == current})
+    return out
+
+
+def _render(request: Request, survey: Survey, form: FormDefinition, lang: str, template: str,
+            context: dict[str, Any], status_code: int = 200) -> HTTPResponse:
+    with i18n.using_locale(ui_language(lang)):
+        title = "" if survey.discreet else form.title_in(lang)
+        page = {
+            "respondent_page": True,
+            "discreet": survey.discreet,
+            "locale": page_locale(lang),
+            "language_choices": [],
+            "page_title": title,
+            "survey": survey,
+            "form": form,
+            "lang": lang,
+            "survey_title": form.title_in(lang),
+            "languages": survey_languages(form, lang),
+            "base": f"/s/{survey.slug}",
+            **context,
+        }
+        return render(request, template, page, status_code=status_code)
+
+
+def _chosen_language(request: Request, form: FormDefinition, value: str | None = None) -> str:
+    code = value or request.query_params.get("lang")
+    if code in form.languages:
+        return code  # type: ignore[return-value]
+    ui = i18n.current_code()
+    return ui if ui in form.languages else form.default_language
+
+
+async def _survey_or_404(request: Request) -> Survey:
+    survey = await store.survey_by_slug(request.path_params["slug"])
+    if survey is None or survey.status == SurveyStatus.DRAFT.value:
+        raise not_found()
+    return survey
+
+
+async def _own_response(request: Request, survey: Survey) -> Response | None:
+    response = await responding.response_for_cookie(request.cookies.get(cookie_name(survey.id)))
+    if response is None or response.survey_id != survey.id:
+        return None
+    return response
+
+
+def _with_cookie(response: HTTPResponse, request: Request, survey: Survey, secret: str) -> HTTPResponse:
+    response.set_cookie(cookie_name(survey.id), secret, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.https, path=f"/s/{survey.slug}")
+    return response
+
+
+def _consent_text(survey: Survey, form: FormDefinition, lang: str) -> str:
+    consent = survey.consent or {}
+    text = form.text(consent, lang) if consent else ""
+    if text:
+        return text
+    with i18n.using_locale(ui_language(lang)):
+        return _("Taking part is voluntary. Your answers are anonymous: we do not record your name, your "
+                 "address or anything about your device. You may stop at any time and skip any question "
+                 "that is not marked as required.")
+
+
+# ---------------------------------------------------------------------------------------------- views
+
+
+async def start(request: Request) -> HTTPResponse:
+    """The first page: language, consent, and resuming with a code."""
+    survey = await _survey_or_404(request)
+    version, form = await store.current_form(survey)
+    token = request.query_params.get("t") or None
+    mine = await _own_response(request, survey)
+    if mine is not None and not request.query_params.get("new"):
+        if mine.status == ResponseStatus.COMPLETE.value:
+            return redirect(f"/s/{survey.slug}/done")
+        if responding.can_answer(survey):
+            return redirect(f"/s/{survey.slug}/page")
+    lang = _chosen_language(request, form)
+    problem = None
+    if not responding.can_answer(survey):
+        problem = _closed_text(lang)
+    elif token is not None or survey.access == "invitation":
+        try:
+            await responding.check_invitation(survey, token)
+        except RespondError as error:
+            with i18n.using_locale(ui_language(lang)):
+                problem = _retranslate(error, token)
+    return _render(request, survey, form, lang, "surveys/start.html", {
+        "consent_text": _consent_text(survey, form, lang),
+        "token": token or "",
+        "problem": problem,
+        "code_error": None,
+    })
+
+
+def _closed_text(lang: str) -> str:
+    with i18n.using_locale(ui_language(lang)):
+        return _("This questionnaire is closed. Thank you for your interest.")
+
+
+def _retranslate(error: RespondError, token: str | None) -> str:
+    # check_invitation's messages were made in the request's language; say them again in the survey's.
+    if not token:
+        return _("This questionnaire can only be answered with a personal invitation link.")
+    return str(error)
+
+
+async def begin(request: Request) -> HTTPResponse:
+    """The consent form's answer: decline politely, or start a response and set the resume cookie."""
+    survey = await _survey_or_404(request)
+    version, form = await store.current_form(survey)
+    data = await request.form()
+    lang = _chosen_language(request, form, str(data.get("lang") or ""))
+    token = str(data.get("token") or "") or None
+    if data.get("consent") != "yes":
+        return _render(request, survey, form, lang, "surveys/declined.html", {})
+    with i18n.using_locale(ui_language(lang)):
+        try:
+            response, secret = await responding.start_response(survey, version, form, lang, token)
+        except RespondError as error:
+            return _render(request, survey, form, lang, "surveys/start.html", {
+                "consent_text": _consent_text(survey, form, lang), "token": token or "",
+                "problem": str(error), "code_error": None,
+            }, status_code=409 if responding.can_answer(survey) else 410)
+    return _with_cookie(redirect(f"/s/{survey.slug}/page"), request, survey, secret)
+
+
+async def resume(request: Request) -> HTTPResponse:
+    """Continue on this device with the short code shown on another."""
+    survey = await _survey_or_404(request)
+    version, form = await store.current_form(survey)
+    data = await request.form()
+    lang = _chosen_language(request, form, str(data.get("lang") or ""))
+    found = await responding.resume_with_code(survey, str(data.get("code") or ""))
+    if found is None:
+        with i18n.using_locale(ui_language(lang)):
+            message = _("No questionnaire in progress has this code. Check the letters and digits and try again.")
+        return _render(request, survey, form, lang, "surveys/start.html", {
+            "consent_text": _consent_text(survey, form, lang), "token": "",
+            "problem": None if responding.can_answer(survey) else _closed_text(lang), "code_error": message,
+        }, status_code=404)
+    response, secret = found
+    target = "done" if response.status == ResponseStatus.COMPLETE.value else "page"
+    return _with_cookie(redirect(f"/s/{survey.slug}/{target}"), request, survey, secret)
+
+
+async def show_page(request: Request) -> HTTPResponse:
+    survey = await _survey_or_404(request)
+    response = await _own_response(request, survey)
+    if response is None:
+        return redirect(f"/s/{survey.slug}")
+    if response.status == ResponseStatus.COMPLETE.value:
+        return redirect(f"/s/{survey.slug}/done")
+    form = await store.form_of_version(response.version_id)
+    if not responding.can_answer(survey):
+        return _render(request, survey, form, response.language, "surveys/closed.html", {})
+    index = min(max(response.page, 0), len(form.pages) - 1)
+    return _page(request, survey, form, response, index, {}, None)
+
+
+def _display_values(form: FormDefinition, index: int, answers: dict[str, Any]) -> dict[str, Any]:
+    """Stored answers as the inputs show them: a string, or a list of strings for a multiple choice."""
+    out: dict[str, Any] = {}
+    for question in form.pages[index].questions:
+        value = answers.get(question.name)
+        if value is None:
+            continue
+        out[question.name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return out
+
+
+def _page(request: Request, survey: Survey, form: FormDefinition, response: Response, index: int,
+          errors: dict[str, str], raw: dict[str, Any] | None, status_code: int = 200) -> HTTPResponse:
+    lang = response.language
+    answers = response.answers or {}
+    page = form.pages[index]
+    values = raw if raw is not None else _display_values(form, index, answers)
+    context_answers = {**answers}
+    from consult.surveys.validation import is_relevant
+
+    questions = []
+    for question in page.questions:
+        if not is_relevant(form, question.name, context_answers):
+            continue
+        choices = []
+        if question.is_select:
+            choices = [(c.name, c.label_in(lang, form.default_language))
+                       for c in visible_choices(form, question, context_answers)]
+        elif question.type == "range" and question.parameters is not None:
+            choices = [(str(v), str(v)) for v in question.parameters.values()]
+        questions.append({
+            "q": question,
+            "field": FIELD_PREFIX + question.name,
+            "id": "q-" + question.name,
+            "label": question.label_in(lang, form.default_language),
+            "hint": question.hint_in(lang, form.default_language),
+            "required": question.required is True,
+            "choices": choices,
+            "value": values.get(question.name),
+            "error": errors.get(question.name),
+        })
+    shown = [i for i in range(len(form.pages))]
+    return _render(request, survey, form, lang, "surveys/page.html", {
+        "page": page,
+        "page_label": page.label_in(lang, form.default_language),
+        "questions": questions,
+        "errors": errors,
+        "step": response.step,
+        "index": index,
+        "progress": index,
+        "total": len(shown),
+        "has_back": previous_page(form, index, answers) is not None,
+        "resume_code": responding.format_code(response.resume_code),
+    }, status_code=status_code)
+
+
+def _raw_inputs(form: FormDefinition, index: int, data) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for question in form.pages[index].questions:
+        key = FIELD_PREFIX + question.name
+        if question.type == "select_multiple":
+            raw[question.name] = [v for v in data.getlist(key) if isinstance(v, str)]
+        else:
+            value = data.get(key)
+            raw[question.name] = value if isinstance(value, str) else None
+    return raw
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+async def submit_page(request: Request) -> HTTPResponse:
+    """Save a page (once, whatever the number of copies sent) and show the next one."""
+    survey = await _survey_or_404(request)
+    response = await _own_response(request, survey)
+    if response is None:
+        return redirect(f"/s/{survey.slug}")
+    form = await store.form_of_version(response.version_id)
+    if response.status == ResponseStatus.COMPLETE.value:
+        return redirect(f"/s/{survey.slug}/done")
+    if not responding.can_answer(survey):
+        return _render(request, survey, form, response.language, "surveys/closed.html", {}, status_code=410)
+    data = await request.form()
+    index, step = _int(data.get("page")), _int(data.get("step"))
+    if index is None or step is None or not 0 <= index < len(form.pages) or step < 0 or step > response.step:
+        # A tampered or damaged form: show the page the response is really on, with what is saved.
+        with i18n.using_locale(ui_language(response.language)):
+            message = _("The page could not be read. Here is your questionnaire where you left it; nothing "
+                        "saved was lost.")
+        return _tampered(request, survey, form, response, message)
+    if step == response.step and index != response.page:
+        with i18n.using_locale(ui_language(response.language)):
+            message = _("The page could not be read. Here is your questionnaire where you left it; nothing "
+                        "saved was lost.")
+        return _tampered(request, survey, form, response, message)
+    lang = response.language
+    switch = data.get("lang")
+    if isinstance(switch, str) and switch in form.languages:
+        move, new_lang = "stay", switch
+    else:
+        move = "back" if data.get("action") == "back" else "next"
+        new_lang = None
+    raw = _raw_inputs(form, index, data)
+    with i18n.using_locale(ui_language(new_lang or lang)):
+        clean, errors = validate_page(form, index, raw, response.answers or {}, lang=new_lang or lang)
+    if move == "next" and errors:
+        if new_lang:
+            response.language = new_lang
+        return _page(request, survey, form, response, index, errors, raw, status_code=422)
+    if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
+        clean = {k: v for k, v in clean.items() if k not in errors}
+    saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang)
+    if saved.complete:
+        return redirect(f"/s/{survey.slug}/done")
+    return redirect(f"/s/{survey.slug}/page")
+
+
+def _tampered(request: Request, survey: Survey, form: FormDefinition, response: Response,
+              message: str) -> HTTPResponse:
+    index = min(max(response.page, 0), len(form.pages) - 1)
+    result = _page(request, survey, form, response, index, {}, None, status_code=400)
+    return result if not message else _page_with_notice(request, survey, form, response, index, message)
+
+
+def _page_with_notice(request: Request, survey: Survey, form: FormDefinition, response: Response, index: int,
+                      message: str) -> HTTPResponse:
+    request.scope.setdefault("state", {}).setdefault("template_context", {})["messages"] = [
+        {"kind": "error", "text": message}]
+    return _page(request, survey, form, response, index, {}, None, status_code=400)
+
+
+async def done(request: Request) -> HTTPResponse:
+    survey = await _survey_or_404(request)
+    response = await _own_response(request, survey)
+    version, form = await store.current_form(survey)
+    lang = response.language if response is not None else _chosen_language(request, form)
+    return _render(request, survey, form, lang, "surveys/done.html", {
+        "complete": response is not None and response.status == ResponseStatus.COMPLETE.value,
+    })
+
+
+routes = [
+    Route("/s/{slug}", start, methods=["GET", "HEAD"]),
+    Route("/s/{slug}/start", begin, methods=["POST"]),
+    Route("/s/{slug}/resume", resume, methods=["POST"]),
+    Route("/s/{slug}/page", show_page, methods=["GET", "HEAD"]),
+    Route("/s/{slug}/page", submit_page, methods=["POST"]),
+    Route("/s/{slug}/done", done, methods=["GET", "HEAD"]),
+]
