@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "consult.mail.models",
     "consult.consultations.models",
     "consult.surveys.models",
+    "consult.plans.models",
 ]
 
 
