@@ -252,7 +252,6 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
             "value": values.get(question.name),
             "error": errors.get(question.name),
         })
-    shown = [i for i in range(len(form.pages))]
     return _render(request, survey, form, lang, "surveys/page.html", {
         "page": page,
         "page_label": page.label_in(lang, form.default_language),
@@ -261,7 +260,7 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
         "step": response.step,
         "index": index,
         "progress": index,
-        "total": len(shown),
+        "total": len(form.pages),
         "has_back": previous_page(form, index, answers) is not None,
         "resume_code": responding.format_code(response.resume_code),
     }, status_code=status_code)
@@ -335,8 +334,7 @@ async def submit_page(request: Request) -> HTTPResponse:
 def _tampered(request: Request, survey: Survey, form: FormDefinition, response: Response,
               message: str) -> HTTPResponse:
     index = min(max(response.page, 0), len(form.pages) - 1)
-    result = _page(request, survey, form, response, index, {}, None, status_code=400)
-    return result if not message else _page_with_notice(request, survey, form, response, index, message)
+    return _page_with_notice(request, survey, form, response, index, message)
 
 
 def _page_with_notice(request: Request, survey: Survey, form: FormDefinition, response: Response, index: int,
