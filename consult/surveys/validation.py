@@ -49,6 +49,7 @@ __all__ = [
     "previous_page",
     "first_page",
     "relevant_answers",
+    "revealed_questions",
     "interpolate",
 ]
 
@@ -377,6 +378,24 @@ def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[s
     """
     view = _Answers(form, answers)
     return {q.name: view.value(q.name) for q in form.questions() if q.is_answered}
+
+
+def revealed_questions(form: FormDefinition, page: Page | int, answers_before: Mapping[str, Any],
+                       clean: Mapping[str, Any]) -> list[str]:
+    """Questions of ``page`` that the answers just submitted reveal, and that are still unanswered.
+
+    A page rendered without scripts shows the questions relevant under ``answers_before``; when an answer on
+    the same page makes another question relevant (``trust_peacekeepers`` after ``peacekeepers_present =
+    yes``), the respondent has not seen it yet. Show the page again with these questions rather than moving on.
+    """
+    if isinstance(page, int):
+        page = form.pages[page]
+    before = _Answers(form, answers_before)
+    after = _Answers(form, {**answers_before, **clean})
+    return [
+        q.name for q in page.questions
+        if q.is_answered and after.relevant(q) and not before.relevant(q) and _is_empty(clean.get(q.name))
+    ]
 
 
 # ------------------------------------------------------------------------------------------- validation

@@ -16,6 +16,7 @@ from consult.surveys.validation import (
     parse_answer,
     previous_page,
     relevant_answers,
+    revealed_questions,
     validate_page,
     visible_choices,
 )
@@ -349,3 +350,14 @@ def test_interpolate_answers_into_texts():
     answers = {"country": "ua", "needs": ["water", "food"], "age": 30}
     assert interpolate(form, "In ${country}, at ${age}: ${needs}.", answers, "fr") == "In Ukraine (fr), at 30: Water, Food."
     assert interpolate(form, "[${ age }] [${missing}]", {}, "en") == "[] [${missing}]"
+
+
+def test_revealed_questions_on_the_same_page():
+    before = {"age": 30}
+    clean, errors = validate_page(FORM, PAGE2, {"has_needs": "ua"}, before)
+    # "needs" is required once shown, and it was not shown when the page was drawn: ask again.
+    assert revealed_questions(FORM, PAGE2, before, clean) == ["needs"]
+    clean, _errors = validate_page(FORM, 1, {"has_needs": "ml"}, before)
+    assert revealed_questions(FORM, 1, before, clean) == []
+    answered = {"has_needs": "ua", "needs": ["water"]}
+    assert revealed_questions(FORM, 1, before, answered) == []
