@@ -41,11 +41,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     from consult.surveys.routes import routes as survey_routes
 
-    from consult.surveys.routes import routes as survey_routes
-
     routes = [
         *pages.routes,
-        *survey_routes,
         *survey_routes,
         *accounts.routes,
         Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
