@@ -25,4 +25,6 @@ EVENTS = {
 
 async def record(event: str, user: User | None = None, actor: User | None = None, **detail: str | int) -> None:
     assert event in EVENTS, event
-    await AuditEvent.create(created_at=clock.now(), event=event, user=user, actor=actor, detail=detail)
+    # By id: the user objects come from several queries (a session's select_related…); ids are what is stored.
+    await AuditEvent.create(created_at=clock.now(), event=event, user_id=user.id if user else None,
+                            actor_id=actor.id if actor else None, detail=detail)

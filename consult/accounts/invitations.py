@@ -9,7 +9,7 @@ from starlette.requests import Request
 from tortoise.transactions import in_transaction
 
 from consult.accounts import audit, clock, codes
-from consult.accounts.models import Invitation, Role, User
+from consult.accounts.models import AccountInvitation, Role, User
 from consult.i18n import lazy_gettext
 from consult.mail.compose import send_mail
 
@@ -20,14 +20,14 @@ def token_hash(request: Request, token: str) -> str:
     return codes.keyed_hash(request.app.state.settings.secret_key, "invitation", token)
 
 
-async def invite(request: Request, email: str, role: Role, language: str, actor: User) -> Invitation:
+async def invite(request: Request, email: str, role: Role, language: str, actor: User) -> AccountInvitation:
     settings = request.app.state.settings
     token = secrets.token_urlsafe(32)
     now = clock.now()
     async with in_transaction():
-        invitation = await Invitation.create(
+        invitation = await AccountInvitation.create(
             token_hash=token_hash(request, token), email=email, role=role.value, language=language,
-            invited_by=actor, created_at=now,
+            invited_by_id=actor.id, created_at=now,
             expires_at=now + dt.timedelta(days=request.app.state.accounts.invitation_days))
         await send_mail(email, "invitation", language, lazy_gettext("You are invited"),
                         {"url": f"{settings.base_url}/account/invitation?t={token}", "role": role.label,
@@ -37,17 +37,17 @@ async def invite(request: Request, email: str, role: Role, language: str, actor:
     return invitation
 
 
-async def find(request: Request, token: str) -> Invitation | None:
+async def find(request: Request, token: str) -> AccountInvitation | None:
     """The open invitation a link's token names (not accepted, not expired)."""
     if not token or len(token) > 200:
         return None
-    invitation = await Invitation.get_or_none(token_hash=token_hash(request, token))
+    invitation = await AccountInvitation.get_or_none(token_hash=token_hash(request, token))
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= clock.now():
         return None
     return invitation
 
 
-async def accept(invitation: Invitation, display_name: str, language: str, password_hash: str | None) -> User:
+async def accept(invitation: AccountInvitation, display_name: str, language: str, password_hash: str | None) -> User:
     async with in_transaction():
         now = clock.now()
         user = await User.create(email=invitation.email, display_name=display_name, role=invitation.role,

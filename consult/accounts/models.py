@@ -100,7 +100,7 @@ class EmailCode(Model):
         table = "account_codes"
 
 
-class Invitation(Model):
+class AccountInvitation(Model):
     """An invitation by an administrator; the token of its link is stored as a keyed hash only.
 
     (No apostrophes in model docstrings: Tortoise copies them into SQL comments, which confuse the SQLite catalogue

@@ -52,7 +52,7 @@ async def start(request: Request, response: Response, user: User) -> Session:
     session_id = secrets.token_urlsafe(32)
     now = clock.now()
     session = await Session.create(
-        key_hash=_hash(session_id), user=user, created_at=now, last_seen_at=now,
+        key_hash=_hash(session_id), user_id=user.id, created_at=now, last_seen_at=now,
         expires_at=now + dt.timedelta(days=settings.session_max_days),
         label=browser_label(request.headers.get("user-agent", "")),
     )

@@ -112,7 +112,7 @@ async def newsletter_admin(request: Request) -> Response:
         return render(request, "admin/newsletter.html", await _newsletter_context(
             request, values=values, errors=errors), status_code=400)
     await NewsletterIssue.create(language=values["language"], subject=values["subject"], body=values["body"],
-                                 created_by=request.scope["user"], created_at=clock.now())
+                                 created_by_id=request.scope["user"].id, created_at=clock.now())
     return redirect("/admin/newsletter?done=saved")
 
 
