@@ -20,7 +20,7 @@ from consult.surveys import responding, store
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
-from consult.surveys.validation import previous_page, validate_page, visible_choices
+from consult.surveys.validation import previous_page, revealed_questions, validate_page, visible_choices
 from consult.web import not_found, redirect, render
 
 COOKIE_MAX_AGE = 90 * 24 * 3600
@@ -208,6 +208,11 @@ async def show_page(request: Request) -> HTTPResponse:
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {})
     index = min(max(response.page, 0), len(form.pages) - 1)
+    if request.query_params.get("more"):
+        with i18n.using_locale(ui_language(response.language)):
+            notice = _("Your answers opened further questions on this page. Please answer them, then go on.")
+        request.scope.setdefault("state", {}).setdefault("template_context", {})["messages"] = [
+            {"kind": "info", "text": notice}]
     return _page(request, survey, form, response, index, {}, None)
 
 
@@ -325,10 +330,14 @@ async def submit_page(request: Request) -> HTTPResponse:
         return _page(request, survey, form, response, index, errors, raw, status_code=422)
     if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
         clean = {k: v for k, v in clean.items() if k not in errors}
+    more = False
+    if move == "next" and step == response.step and revealed_questions(form, index, response.answers or {}, clean):
+        # An answer opened a question on this same page, which the respondent has not seen yet (no scripts).
+        move, more = "stay", True
     saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang)
     if saved.complete:
         return redirect(f"/s/{survey.slug}/done")
-    return redirect(f"/s/{survey.slug}/page")
+    return redirect(f"/s/{survey.slug}/page" + ("?more=1" if more else ""))
 
 
 def _tampered(request: Request, survey: Survey, form: FormDefinition, response: Response,

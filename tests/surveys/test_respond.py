@@ -64,7 +64,11 @@ def test_skip_logic_hides_and_clears(client):
     who.submit({"country": "sy", "age": "40"})
     page = who.page().text
     assert 'name="a:places"' not in page  # relevant only when unsafe = yes
-    who.submit({"unsafe": "yes", "places": ["street"]})
+    more = who.submit({"unsafe": "yes"})
+    assert more.headers["location"].endswith("/page?more=1")  # the same page again, with the revealed question
+    page = client.get(more.headers["location"]).text
+    assert 'name="a:places"' in page and "opened further questions" in page
+    who.submit({"unsafe": "yes", "places": ["street"]}, html=page)
     back = who.submit({}, action="back")
     assert back.status_code == 303
     page = who.page().text
