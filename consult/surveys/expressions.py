@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Longer expressions are refused: no honest form needs them, and they bound the parser's work.
-MAX_LENGTH = 4000
+MAX_LENGTH = 10_000
 #: Deeper nesting is refused, so a hostile ``((((...`` cannot exhaust Python's stack.
 MAX_DEPTH = 64
 
@@ -737,17 +737,26 @@ def _lookup(mapping: Mapping[str, Any] | None, name: str) -> Any:
 
 
 def _evaluate_binary(expr: Binary, answers: Mapping[str, Any], current: Any, row: Mapping[str, Any] | None) -> Any:
+    # Operators are left-associative, so a long chain ("${c} = 'a' or ${c} = 'b' or ...", common in real
+    # forms) is a deep *left* spine. Walk it in a loop rather than by recursion, so that length costs no stack.
+    spine: list[Binary] = []
+    node: Expr = expr
+    while isinstance(node, Binary):
+        spine.append(node)
+        node = node.left
+    value = evaluate(node, answers, current, row)
+    for binary in reversed(spine):
+        value = _apply(binary, value, answers, current, row)
+    return value
+
+
+def _apply(expr: Binary, left: Any, answers: Mapping[str, Any], current: Any, row: Mapping[str, Any] | None) -> Any:
     op = expr.op
     # "and"/"or" short-circuit, as in XPath: the right side is not evaluated when the left decides.
     if op == "and":
-        return to_boolean(evaluate(expr.left, answers, current, row)) and to_boolean(
-            evaluate(expr.right, answers, current, row)
-        )
+        return to_boolean(left) and to_boolean(evaluate(expr.right, answers, current, row))
     if op == "or":
-        return to_boolean(evaluate(expr.left, answers, current, row)) or to_boolean(
-            evaluate(expr.right, answers, current, row)
-        )
-    left = evaluate(expr.left, answers, current, row)
+        return to_boolean(left) or to_boolean(evaluate(expr.right, answers, current, row))
     right = evaluate(expr.right, answers, current, row)
     if op == "=":
         return _equals(left, right)

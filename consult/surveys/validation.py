@@ -293,6 +293,7 @@ class _Answers(Mapping[str, Any]):
         self._relevant: dict[str, bool] = {}
         self._pages: dict[int, bool] = {}
         self._busy: set[str] = set()
+        self._settled = 0  # pages before this index have all their values worked out
 
     # Mapping protocol: only the form's questions are keys.
     def __getitem__(self, name: str) -> Any:
@@ -327,9 +328,22 @@ class _Answers(Mapping[str, Any]):
         finally:
             self._busy.discard(name)
 
+    def settle(self, index: int) -> None:
+        """Work out every question of the pages before ``index``, in form order.
+
+        References only point back to earlier pages (the importer sees to it), so going in order means each
+        lookup finds its dependencies already computed: a long chain of skip conditions costs no deep recursion.
+        """
+        while self._settled < index:
+            page_index = self._settled
+            self._settled += 1  # first, so the page's own questions do not try to settle it again
+            for question in self.form.pages[page_index].questions:
+                self.value(question.name) if question.is_answered else self.relevant(question)
+
     def relevant(self, question: Question) -> bool:
         name = question.name
         if name not in self._relevant:
+            self.settle(self.form.page_of(name))
             # Provisional answer while deciding, so that a cycle (refused by the importer, but possible in a
             # hand-made form) ends instead of recursing forever.
             self._relevant[name] = False
@@ -341,6 +355,7 @@ class _Answers(Mapping[str, Any]):
 
     def page_relevant(self, index: int) -> bool:
         if index not in self._pages:
+            self.settle(index)
             page = self.form.pages[index]
             self._pages[index] = True  # provisional, so a (refused) self-referring page cannot recurse forever
             self._pages[index] = _condition(page.relevant, self) if page.relevant else True

@@ -361,3 +361,16 @@ def test_revealed_questions_on_the_same_page():
     assert revealed_questions(FORM, 1, before, clean) == []
     answered = {"has_needs": "ua", "needs": ["water"]}
     assert revealed_questions(FORM, 1, before, answered) == []
+
+
+def test_long_chain_of_skips_across_pages():
+    pages = [Page(f"p{i}", (q(f"q{i}", "integer", relevant=f"${{q{i - 1}}} = 1" if i else None),)) for i in range(1500)]
+    form = form_of(*pages)
+    answers = {f"q{i}": 1 for i in range(1500)}
+    assert is_relevant(form, "q1499", answers)
+    assert next_page(form, 1400, answers) == 1401
+    answers["q10"] = 2
+    assert not is_relevant(form, "q1499", answers)
+    assert next_page(form, 5, answers) == 6
+    assert next_page(form, 11, answers) is None
+    assert relevant_answers(form, answers)["q1499"] is None
