@@ -12,6 +12,7 @@ from consult.settings import Settings, SettingsError, load_settings
 # Areas whose subcommands the command offers; each module has ``register(subparsers)``.
 AREA_COMMANDS = [
     "consult.accounts.cli",
+    "consult.mail.cli",
 ]
 
 
