@@ -13,6 +13,7 @@ from consult.settings import Settings, SettingsError, load_settings
 AREA_COMMANDS = [
     "consult.accounts.cli",
     "consult.mail.cli",
+    "consult.surveys.cli",
 ]
 
 
