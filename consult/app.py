@@ -39,12 +39,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await db.close_database()
 
+    from consult.consultations.routes import routes as consultation_routes
     from consult.surveys.routes import routes as survey_routes
 
     routes = [
         *pages.routes,
         *survey_routes,
         *accounts.routes,
+        *consultation_routes,
         Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
