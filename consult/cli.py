@@ -14,6 +14,7 @@ AREA_COMMANDS = [
     "consult.accounts.cli",
     "consult.mail.cli",
     "consult.surveys.cli",
+    "consult.consultations.cli",
 ]
 
 
