@@ -76,6 +76,11 @@ class SMTPServer:
     def stop(self) -> None:
         self.controller.stop()
 
+    def restart(self) -> None:
+        """Start again on the same port after :meth:`stop` (aiosmtpd's controller cannot be restarted)."""
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.controller.port)
+        self.controller.start()
+
     @property
     def port(self) -> int:
         return self.controller.port
