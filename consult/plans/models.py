@@ -127,8 +127,9 @@ class Indicator(Model):
     kind = fields.CharField(max_length=16)
     #: Question names: one for a share or a mean, several for a scale.
     items = fields.JSONField(default=list)
-    #: For a share: the answer codes counted (["yes"], [4, 5]) or {"top": 2, "max": 5} for top boxes.
-    levels = fields.JSONField(default=list)
+    #: For a share: ``{"count": ["yes"]}`` or ``{"top": 2, "max": 5}`` (top boxes), with an optional
+    #: ``"exclude": ["prefer_not"]`` (answers left out of the base, as if unanswered).
+    levels = fields.JSONField(default=dict)
     direction = fields.CharField(max_length=8, default=Direction.HIGHER_BETTER.value)
     target = fields.FloatField(null=True)
     #: Question names to break the indicator down by (country, age_group, area…).
