@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from consult.surveys import respond
+from consult.surveys import admin, respond
 
-routes = [*respond.routes]
+routes = [*respond.routes, *admin.routes]
