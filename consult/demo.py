@@ -12,6 +12,7 @@ from consult.settings import Settings
 
 DEMO_LOADERS = [
     "consult.accounts.demo",
+    "consult.consultations.demo",
 ]
 
 
