@@ -102,7 +102,7 @@ class People:
 def people(client, mailbox, fake_clock):
     p = People(client, mailbox)
     p.add("admin", "admin")
-    p.add("amal", "panel", "ar")
+    p.add("amal", "panel", "en")
     p.add("claire", "panel", "fr")
     p.add("olena", "panel", "uk")
     p.add("rita", "respondent")
