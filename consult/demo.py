@@ -12,6 +12,7 @@ from consult.settings import Settings
 
 DEMO_LOADERS = [
     "consult.accounts.demo",
+    "consult.surveys.demo",
     "consult.consultations.demo",
 ]
 
