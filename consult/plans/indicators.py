@@ -84,9 +84,10 @@ class IndicatorSpec:
             missing = answers.isna() | text.isin(excluded)
             hit = text.isin({_code_text(x) for x in self.counted()})
             return pd.Series(np.where(missing, np.nan, hit.astype(float)), index=frame.index)
-        numbers = pd.concat([pd.to_numeric(frame[item], errors="coerce") for item in self.items], axis=1)
+        numbers = pd.concat([pd.to_numeric(frame[item], errors="coerce").astype("float64") for item in self.items],
+                            axis=1)
         if self.kind == Kind.MEAN.value:
-            return numbers.iloc[:, 0]
+            return numbers.iloc[:, 0].astype("float64")
         complete = numbers.notna().all(axis=1)
         return numbers.mean(axis=1).where(complete)
 

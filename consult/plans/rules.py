@@ -13,8 +13,10 @@ reads them. Each rule looks at one kind of evidence:
     Two groups of a breakdown differ by at least ``min_gap`` and the gap is significant after correction; the
     recommendation targets the group that is worse off.
 
-Each rule has a ``weight`` (its priority: drafts are ranked by weight, then by the size of the effect, then by
-the p-value) and a ``level`` of responsibility; for gaps the level follows the breakdown variable
+Each rule has a ``weight`` (its priority: drafts are ranked by weight, then by the relative size of the effect,
+then by the p-value; relative, because a shortfall of 0.2 on a share and of 1.1 on a 1-5 score cannot be compared
+in their own units: the shortfall is divided by the target, a change by the previous value, a gap by the value of
+the better-off group) and a ``level`` of responsibility; for gaps the level follows the breakdown variable
 (``levels_by_breakdown``: a gap between areas is a local matter, between countries a national one).
 """
 
@@ -80,6 +82,10 @@ def _fmt_change(indicator: dict, value: float) -> str:
     return sign + format_number(abs(value), 2)
 
 
+def _relative(effect: float, reference: float | None) -> float:
+    return effect / abs(reference) if reference else effect
+
+
 def _fmt_p(p: float) -> str:
     return "< " + format_number(0.001, 3) if p < 0.001 else "= " + format_number(p, 3)
 
@@ -114,7 +120,7 @@ def draft(report: dict, rules: dict, label: Labeler | None = None) -> list[Draft
                          target=_fmt(ind, ind["target"]))
                 drafts.append(Draft(ind["code"], "below_target", ind["objective"], rule["level"], text,
                                     {**evidence, "target": ind["target"], "shortfall": shortfall},
-                                    float(rule["weight"]), shortfall, 0.0))
+                                    float(rule["weight"]), _relative(shortfall, ind["target"]), 0.0))
         rule = rules["worsened"]
         change = ind.get("change")
         if rule["enabled"] and change and change["p_adjusted"] is not None:
@@ -127,7 +133,8 @@ def draft(report: dict, rules: dict, label: Labeler | None = None) -> list[Draft
                                     {**evidence, "change": change["value"], "se": change["se"],
                                      "previous": change["previous_value"], "p_value": change["p_value"],
                                      "p_adjusted": change["p_adjusted"]},
-                                    float(rule["weight"]), loss, change["p_adjusted"]))
+                                    float(rule["weight"]), _relative(loss, change["previous_value"]),
+                                    change["p_adjusted"]))
         rule = rules["group_gap"]
         if not rule["enabled"]:
             continue
@@ -151,5 +158,6 @@ def draft(report: dict, rules: dict, label: Labeler | None = None) -> list[Draft
                                  "group_estimate": cells[worse]["value"], "group_n": cells[worse]["n"],
                                  "gap": abs(gap["value"]), "se": gap["se"], "p_value": gap["p_value"],
                                  "p_adjusted": gap["p_adjusted"]},
-                                float(rule["weight"]), abs(gap["value"]), gap["p_adjusted"]))
+                                float(rule["weight"]), _relative(abs(gap["value"]), cells[better]["value"]),
+                                gap["p_adjusted"]))
     return sorted(drafts, key=lambda d: (-d.weight, -d.effect, d.p_value))

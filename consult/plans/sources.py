@@ -1,20 +1,17 @@
 """The one adapter onto other areas' tables: survey answers as a DataFrame, population margins, consultation drafts.
 
-Why this module exists: when plans was written, the surveys area had no DataFrame bridge
-(``consult/surveys/dataframe.py``) and the consultations area's ``add_version`` was not committed yet. Everything
-plans needs from them goes through the few functions below, so switching to their public functions later is a
-change in this file only.
+Answers come through the surveys area's bridge (``consult.surveys.dataframe.responses_frame``). Consultation
+drafts are written with the consultations area's ``service.add_version``; creating the consultation row itself
+is done here (that area had no public "create a consultation" function when plans was written). Everything plans
+needs from other areas goes through this module, so a change of theirs is a change in this file only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 import pandas as pd
 
-from consult.surveys.form import FormDefinition
-from consult.surveys.models import PopulationMargin, Response, ResponseStatus, Survey, SurveyVersion
+from consult.surveys.models import Survey
 
 
 @dataclass(frozen=True)
@@ -29,45 +26,24 @@ class SurveyData:
         ``{question: {"label": {lang: text}, "choices": {code: {lang: text}}, "type": str}}``.
     title : dict
         The survey title by language.
+    margins : dict
+        ``{variable: {category: population}}`` uploaded for the survey (empty when none).
     """
 
     frame: pd.DataFrame
     codebook: dict
     title: dict
-
-
-def codebook_of(form: FormDefinition) -> dict:
-    book: dict[str, Any] = {}
-    for question in form.questions():
-        if not question.is_answered:
-            continue
-        choices = {c.name: dict(c.label) for c in form.choices(question)} if question.is_select else {}
-        book[question.name] = {"label": dict(question.label), "choices": choices, "type": question.type}
-    return book
+    margins: dict
 
 
 async def survey_data(survey: Survey) -> SurveyData:
-    """Complete responses of ``survey`` (every version; question names are stable across versions)."""
-    rows = await Response.filter(survey_id=survey.id, status=ResponseStatus.COMPLETE.value).order_by(
-        "id").values_list("answers", flat=True)
-    records = [{k: v for k, v in (answers or {}).items() if not isinstance(v, (list, dict))} for answers in rows]
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
-    version = await SurveyVersion.filter(survey_id=survey.id).order_by("-number").first()
-    codebook: dict = {}
-    title: dict = {}
-    if version is not None:
-        form = FormDefinition.from_dict(version.definition)
-        codebook = codebook_of(form)
-        title = dict(form.title)
-    return SurveyData(frame=frame, codebook=codebook, title=title)
+    """Complete responses of ``survey`` through the surveys area's DataFrame bridge, with its margins."""
+    from consult.surveys.dataframe import responses_frame
 
-
-async def population_margins(survey: Survey) -> dict[str, dict[str, float]]:
-    """``{variable: {category: population}}`` as uploaded for ``survey`` (empty when none)."""
-    margins: dict[str, dict[str, float]] = {}
-    for row in await PopulationMargin.filter(survey_id=survey.id).order_by("variable", "category"):
-        margins.setdefault(row.variable, {})[row.category] = row.population
-    return margins
+    frame, book = await responses_frame(survey.slug)
+    codebook = {v.name: {"label": dict(v.label), "choices": {code: dict(label) for code, label in v.choices},
+                         "type": v.type} for v in book.variables}
+    return SurveyData(frame=frame, codebook=codebook, title=dict(book.title), margins=dict(book.margins or {}))
 
 
 async def new_consultation_draft(title: str, summary: str, languages: list[str], rows: list[dict], note: str,
@@ -85,3 +61,32 @@ async def new_consultation_draft(title: str, summary: str, languages: list[str],
                                                  created_by=created_by, created_at=clock.now())
     version = await add_version(consultation, rows, note=note)
     return consultation, version
+
+
+async def demo_wave(form, answers: list[dict], margins: dict[str, dict[str, float]]) -> Survey:
+    """A closed survey holding ``answers`` as complete responses, with population margins (demo and tests).
+
+    The surveys area creates the survey and its version (``lifecycle.create_survey``); the response and margin
+    rows are written here because that area has no function to add finished responses in bulk.
+    """
+    import datetime as dt
+    import secrets
+
+    from consult.surveys.lifecycle import create_survey
+    from consult.surveys.models import PopulationMargin, Response, ResponseStatus, SurveyStatus, SurveyVersion
+
+    survey = await create_survey(form)
+    version = await SurveyVersion.filter(survey_id=survey.id).order_by("-number").first()
+    now = dt.datetime.now(dt.timezone.utc)
+    await Response.bulk_create([
+        Response(survey=survey, version=version, key_hash=secrets.token_hex(32), resume_code=secrets.token_hex(8),
+                 language="en", status=ResponseStatus.COMPLETE.value, answers=doc, created_at=now, updated_at=now,
+                 completed_at=now, step=1)
+        for doc in answers])
+    await PopulationMargin.bulk_create([
+        PopulationMargin(survey=survey, variable=variable, category=category, population=population)
+        for variable, pop in margins.items() for category, population in pop.items()])
+    survey.status = SurveyStatus.CLOSED.value
+    survey.closed_at = now
+    await survey.save()
+    return survey

@@ -1,0 +1,53 @@
+"""The background worker that computes queued report runs, started with the app (``app.state.background``).
+
+A large survey takes seconds to minutes; the web request only queues a ``ReportRun`` row and returns, the worker
+computes it (the statistics in a thread, see :func:`consult.plans.service.execute_run`) and the status page
+polls the row. Runs left "running" by a stopped server are queued again at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from consult.plans.models import ReportRun, RunStatus
+from consult.plans.service import claim_next_run, execute_run
+
+log = logging.getLogger("consult.plans")
+#: How often the worker looks for queued runs when nobody woke it.
+POLL_SECONDS = 5.0
+
+
+def wake(app) -> None:
+    """Tell the worker a run was queued (called by the view that queued it)."""
+    event = getattr(app.state, "plans_wakeup", None)
+    if event is not None:
+        event.set()
+
+
+async def work(app) -> None:
+    event: asyncio.Event = app.state.plans_wakeup
+    while True:
+        run = await claim_next_run()
+        if run is None:
+            event.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(event.wait(), POLL_SECONDS)
+            continue
+        finished = await execute_run(run)
+        log.info("report run finished", extra={"run": run.id, "status": finished.status})
+
+
+@contextlib.asynccontextmanager
+async def report_worker(app) -> AsyncIterator[None]:
+    app.state.plans_wakeup = asyncio.Event()
+    await ReportRun.filter(status=RunStatus.RUNNING.value).update(status=RunStatus.QUEUED.value)
+    task = asyncio.create_task(work(app), name="plans-report-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
