@@ -61,7 +61,8 @@ def test_the_whole_cycle(client, people, mailbox, fake_clock):
     assert response.status_code == 303
     reply = int(re.search(r"#c(\d+)", response.headers["location"]).group(1))
     people.deliver()
-    assert "replied" in mailbox.last_to("amal@example.org")["Subject"] or mailbox.to("amal@example.org")
+    assert mailbox.last_to("amal@example.org")["Subject"] == "Someone replied to your comment"
+    assert f"/comments/{first}" in text_of(mailbox.last_to("amal@example.org"))
     response = claire.post_form(f"/consultations/{cid}/p/{keys[2]}", {"body": "Half, not a third."})
     assert response.status_code == 303
     third = int(re.search(r"#c(\d+)", response.headers["location"]).group(1))
@@ -102,6 +103,8 @@ def test_the_whole_cycle(client, people, mailbox, fake_clock):
     assert new_keys[0] == keys[0] and new_keys[1] == keys[1] and new_keys[2] == keys[2]
     assert keys[3] not in new_keys
     assert "Civil society organisations are consulted" in admin.get(f"/consultations/{cid}?v=1").text
+    assert "In version 2 this is paragraph 1." in admin.get(f"/consultations/{cid}/p/{keys[0]}?v=1").text
+    assert "removed in version 2" in admin.get(f"/consultations/{cid}/p/{keys[3]}?v=1").text
 
     # Responses, then publication: each author is told in her language and sees the fate of her comments.
     for comment, status in ((first, "accepted"), (reply, "noted"), (third, "partial")):
