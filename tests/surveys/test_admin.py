@@ -133,3 +133,14 @@ def test_invitations_counts_and_export(admin):
     book = admin.get(f"/admin/surveys/{survey.id}/export?format=xlsx&labels=ar")
     assert book.status_code == 200 and book.content[:2] == b"PK"
     assert admin.get(f"/admin/surveys/{survey.id}/export?format=pdf").status_code == 400
+
+
+def test_home_page_lists_open_public_surveys_only(client):
+    import functools
+
+    from tests.surveys.support import open_survey
+
+    client.run(open_survey)
+    client.run(functools.partial(open_survey, discreet=True))
+    home = client.get("/").text
+    assert home.count('href="/s/') == 1 and "Safety survey" in home
