@@ -20,10 +20,19 @@ WPS_OBJECTIVES = (
 )
 
 
+#: Modules with ``async def cards() -> list[dict]`` (url, title, text) for the home page's "Take part" list.
+HOME_CARD_PROVIDERS = ["consult.surveys.home"]
+
+
 async def home(request: Request) -> Response:
     import datetime as dt
+    import importlib
 
-    return render(request, "home.html", {"objectives": WPS_OBJECTIVES, "today": dt.date.today()})
+    cards = []
+    for module in HOME_CARD_PROVIDERS:
+        cards.extend(await importlib.import_module(module).cards())
+    return render(request, "home.html", {"objectives": WPS_OBJECTIVES, "today": dt.date.today(),
+                                         "home_cards": cards})
 
 
 async def set_language(request: Request) -> Response:
