@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(AuthMiddleware, settings=settings),
         Middleware(LocaleMiddleware, languages=settings.languages),
         Middleware(CSRFMiddleware, secret_key=settings.secret_key, https=settings.https,
-                   exempt_paths=accounts.CSRF_EXEMPT),
+                   # One-click unsubscribe (RFC 8058) comes from mail clients: the signed link is its own proof.
+                   exempt_paths=(*accounts.CSRF_EXEMPT, "/consultations/unsubscribe/")),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
     ]
     app = Starlette(
@@ -72,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.templates = create_environment()
     #: Async context managers started with the app (the mail delivery loop…), each given the app.
     app.state.background = []
+    from consult.surveys.store import fresh_cache
+
+    app.state.background.append(fresh_cache)
     #: Coroutines called as ``hook(request, code)`` when a reader picks a language.
     app.state.on_language_change = []
     accounts.install(app)

@@ -67,7 +67,8 @@ async def mail_user(settings: Settings, consultation: Consultation, user: User, 
     }
     await send_mail(user.email, f"consultations/{kind}", user.language, SUBJECTS[kind], values,
                     kind=f"consultation-{kind}"[:32],
-                    headers={"List-Unsubscribe": f"<{unsubscribe}>"})
+                    headers={"List-Unsubscribe": f"<{unsubscribe}>",
+                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     return True
 
 

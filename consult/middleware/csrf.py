@@ -41,7 +41,9 @@ class CSRFMiddleware:
         self.serializer = URLSafeSerializer(secret_key, salt="consult.csrf")
         self.https = https
         self.max_body = max_body
-        self.exempt_paths = frozenset(exempt_paths)
+        # A path ending in "/" exempts everything under it (links whose signed token is in the path itself).
+        self.exempt_paths = frozenset(p for p in exempt_paths if not p.endswith("/"))
+        self.exempt_prefixes = tuple(p for p in exempt_paths if p.endswith("/"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +58,8 @@ class CSRFMiddleware:
         scope["csrf_serializer"] = self.serializer
         send = self._setting_cookie(send, cookie) if fresh else send
 
-        if scope["method"] in SAFE_METHODS or scope["path"] in self.exempt_paths:
+        if (scope["method"] in SAFE_METHODS or scope["path"] in self.exempt_paths
+                or (self.exempt_prefixes and scope["path"].startswith(self.exempt_prefixes))):
             await self.app(scope, receive, send)
             return
 
