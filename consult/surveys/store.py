@@ -7,6 +7,9 @@ survey page then reads no form from the database after the first request, howeve
 
 from __future__ import annotations
 
+import contextlib
+from typing import AsyncIterator
+
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, Survey, SurveyVersion
 
@@ -59,3 +62,14 @@ async def response_count(survey: Survey, *, complete_only: bool = False) -> int:
     if complete_only:
         query = query.filter(status="complete")
     return await query.count()
+
+
+@contextlib.asynccontextmanager
+async def fresh_cache(app) -> AsyncIterator[None]:
+    """Started with the app (``app.state.background``): forget forms cached for another database.
+
+    Version ids are unique within one database; a process that opens another one (the tests, which make a
+    database per test) must not be served a form of the same id from the previous one.
+    """
+    _FORMS.clear()
+    yield
