@@ -133,11 +133,11 @@ async def start(request: Request) -> HTTPResponse:
     if not responding.can_answer(survey):
         problem = _closed_text(lang)
     elif token is not None or survey.access == "invitation":
-        try:
-            await responding.check_invitation(survey, token)
-        except RespondError as error:
-            with i18n.using_locale(ui_language(lang)):
-                problem = _retranslate(error, token)
+        with i18n.using_locale(ui_language(lang)):  # the message in the survey's language
+            try:
+                await responding.check_invitation(survey, token)
+            except RespondError as error:
+                problem = str(error)
     return _render(request, survey, form, lang, "surveys/start.html", {
         "consent_text": _consent_text(survey, form, lang),
         "token": token or "",
@@ -149,13 +149,6 @@ async def start(request: Request) -> HTTPResponse:
 def _closed_text(lang: str) -> str:
     with i18n.using_locale(ui_language(lang)):
         return _("This questionnaire is closed. Thank you for your interest.")
-
-
-def _retranslate(error: RespondError, token: str | None) -> str:
-    # check_invitation's messages were made in the request's language; say them again in the survey's.
-    if not token:
-        return _("This questionnaire can only be answered with a personal invitation link.")
-    return str(error)
 
 
 async def begin(request: Request) -> HTTPResponse:

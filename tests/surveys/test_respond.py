@@ -220,3 +220,25 @@ def test_invitation_links_are_single_use(client):
         return [i.response_id for i in await Invitation.all()]
 
     assert client.run(linked) == [None, None]  # anonymous: not linked to the answers
+
+
+def test_expired_invitation_and_translated_message(client):
+    import datetime as dt
+
+    from consult.surveys import responding
+    from consult.surveys.models import Invitation
+
+    survey, who = _setup(client)
+
+    async def invite():
+        [token] = await responding.create_invitations(await Survey.get(id=survey.id), 1, valid_days=1)
+        await Invitation.all().update(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+        return token
+
+    token = client.run(invite)
+    assert "has expired" in client.get(f"/s/{survey.slug}?t={token}").text
+    refused = who.start(token=token)
+    assert refused.status_code == 409 and "has expired" in refused.text
+    assert client.run(_responses) == []
+    arabic = client.get(f"/s/{survey.slug}?t={token}&lang=ar").text
+    assert '<html lang="ar" dir="rtl">' in arabic and "has expired" not in arabic
