@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.close_database()
 
     from consult.consultations.routes import routes as consultation_routes
+    from consult.plans import routes as plans
     from consult.surveys.routes import routes as survey_routes
 
     routes = [
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *survey_routes,
         *accounts.routes,
         *consultation_routes,
+        *plans.routes,
         Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
@@ -79,4 +81,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     #: Coroutines called as ``hook(request, code)`` when a reader picks a language.
     app.state.on_language_change = []
     accounts.install(app)
+    plans.install(app)
     return app
