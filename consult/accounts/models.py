@@ -38,6 +38,8 @@ class User(Model):
     display_name = fields.CharField(max_length=120)
     role = fields.CharField(max_length=16, default=Role.RESPONDENT.value)
     language = fields.CharField(max_length=8, default="en")
+    #: An IANA zone such as Europe/Kyiv to show dates in; unset, consultation dates show in their own zone.
+    time_zone = fields.CharField(max_length=64, null=True)
     #: argon2id; empty when the user signs in by emailed code only.
     password_hash = fields.CharField(max_length=255, null=True)
     email_verified_at = fields.DatetimeField(null=True)

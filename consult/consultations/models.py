@@ -112,6 +112,46 @@ class Invitee(Model):
         unique_together = (("consultation", "user"),)
 
 
+class Group(Model):
+    """A named set of users (a working group, a country delegation) that can be invited to consultations at once."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "consultation_groups"
+
+
+class GroupMember(Model):
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="memberships", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="group_memberships", on_delete=fields.CASCADE)
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "consultation_group_members"
+        unique_together = (("group", "user"),)
+
+
+class GroupInvitation(Model):
+    """A group invited to a consultation: its members then, and the members added later while the consultation
+    is in preparation or open, become invitees."""
+
+    id = fields.IntField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "models.Consultation", related_name="group_invitations", on_delete=fields.CASCADE)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="invitations", on_delete=fields.CASCADE)
+    invited_at = fields.DatetimeField()
+
+    class Meta:
+        table = "consultation_group_invitations"
+        unique_together = (("consultation", "group"),)
+
+
 class Version(Model):
     id = fields.IntField(primary_key=True)
     consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
