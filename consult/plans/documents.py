@@ -27,6 +27,37 @@ FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
                    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"))
 
 
+async def report_context(run, analyst: bool) -> dict:
+    """What the report page and the files show of ``run`` (with ``tracker`` and ``wave`` fetched).
+
+    Panel members (``analyst=False``) get the accepted recommendations only.
+    """
+    from consult.pages import WPS_OBJECTIVES
+    from consult.plans import presentation
+    from consult.plans.models import (DECISION_LABELS, LEVEL_LABELS, RUN_STATUS_LABELS, Decision, Level,
+                                      Recommendation)
+
+    recs = await Recommendation.filter(run_id=run.id).order_by("rank")
+    if not analyst:
+        recs = [r for r in recs if r.decision == Decision.ACCEPTED.value]
+    result = run.result
+    return {
+        "page_title": _("Report: %(tracker)s, %(wave)s", tracker=run.tracker.title, wave=run.wave.label),
+        "run": run, "analyst": analyst, "result": result,
+        "objectives": presentation.objectives_view(result) if result else [],
+        "methods": presentation.methods(result) if result else {},
+        "recommendations": recs,
+        "public_recommendations": [r for r in recs if r.decision == Decision.ACCEPTED.value],
+        "survey_title": presentation.texts_in(result.get("survey_title")) if result else "",
+        "status_labels": {s.value: str(label) for s, label in RUN_STATUS_LABELS.items()},
+        "decision_labels": {d.value: str(label) for d, label in DECISION_LABELS.items()},
+        "level_labels": {lv.value: str(label) for lv, label in LEVEL_LABELS.items()},
+        "objective_labels": {code: str(label) for code, label in WPS_OBJECTIVES},
+        "fmt": presentation.fmt, "fmt_p": presentation.fmt_p, "fmt_difference": presentation.fmt_difference,
+        "levels": [(lv.value, str(LEVEL_LABELS[lv])) for lv in Level],
+    }
+
+
 def render_file(request: Request | None, kind: str, context: dict) -> tuple[bytes, str]:
     """The report in ``kind`` (one of :data:`FORMATS`) and its media type."""
     result = context["result"]

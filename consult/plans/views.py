@@ -205,26 +205,9 @@ async def rules_page(request: Request) -> Response:
 
 async def _report_context(request: Request, run: ReportRun) -> dict:
     analyst = is_analyst(request)
-    recs = Recommendation.filter(run_id=run.id).order_by("rank")
-    if not analyst:
-        recs = recs.filter(decision=Decision.ACCEPTED.value)
-    result = run.result
-    return {
-        "page_title": _("Report: %(tracker)s, %(wave)s", tracker=run.tracker.title, wave=run.wave.label),
-        "run": run, "analyst": analyst, "result": result,
-        "objectives": presentation.objectives_view(result) if result else [],
-        "methods": presentation.methods(result) if result else {},
-        "recommendations": await recs,
-        "public_recommendations": [r for r in await recs if r.decision == Decision.ACCEPTED.value],
-        "survey_title": presentation.texts_in(result.get("survey_title")) if result else "",
-        "status_labels": {s.value: str(label) for s, label in RUN_STATUS_LABELS.items()},
-        "decision_labels": {d.value: str(label) for d, label in DECISION_LABELS.items()},
-        "level_labels": {lv.value: str(label) for lv, label in LEVEL_LABELS.items()},
-        "objective_labels": {code: str(label) for code, label in WPS_OBJECTIVES},
-        "plans": await ActionPlan.all().order_by("-id") if analyst else [],
-        "fmt": presentation.fmt, "fmt_p": presentation.fmt_p, "fmt_difference": presentation.fmt_difference,
-        "levels": [(lv.value, str(LEVEL_LABELS[lv])) for lv in Level],
-    }
+    context = await documents.report_context(run, analyst)
+    context["plans"] = await ActionPlan.all().order_by("-id") if analyst else []
+    return context
 
 
 @require_role(*READERS)
