@@ -15,6 +15,7 @@ AREA_COMMANDS = [
     "consult.mail.cli",
     "consult.surveys.cli",
     "consult.consultations.cli",
+    "consult.plans.cli",
 ]
 
 
