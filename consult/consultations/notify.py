@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from consult.accounts import clock
 from consult.accounts.models import User
+from consult.consultations import zones
 from consult.consultations.models import Comment, Consultation, Invitee, Phase
 from consult.i18n import lazy_gettext
 from consult.mail.compose import send_mail
@@ -62,7 +63,7 @@ async def mail_user(settings: Settings, consultation: Consultation, user: User, 
         "user": user,
         "url": f"{base}/consultations/{consultation.id}",
         "unsubscribe_url": unsubscribe,
-        "time_zone": consultation.time_zone,
+        "time_zone": zones.for_reader(user, consultation),  # the recipient's zone, else the consultation's
         **(context or {}),
     }
     await send_mail(user.email, f"consultations/{kind}", user.language, SUBJECTS[kind], values,

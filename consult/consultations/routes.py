@@ -2,13 +2,16 @@
 
 from starlette.routing import Route
 
-from consult.consultations import views
+from consult.consultations import groups, views
 
 GET_POST = ["GET", "POST"]
 
 routes = [
     Route("/consultations", views.consultation_list, name="consultations"),
     Route("/consultations/new", views.consultation_new, methods=GET_POST),
+    Route("/consultations/groups", groups.group_list, methods=GET_POST),
+    Route("/consultations/groups/{gid:int}", groups.group_edit, methods=GET_POST),
+    Route("/consultations/groups/{gid:int}/delete", groups.group_delete, methods=["POST"]),
     Route("/consultations/unsubscribe/{token}", views.unsubscribe, methods=GET_POST),
     Route("/consultations/{id:int}", views.consultation_detail),
     Route("/consultations/{id:int}/settings", views.consultation_settings, methods=GET_POST),

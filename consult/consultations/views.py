@@ -12,10 +12,10 @@ from consult import i18n
 from consult.accounts import clock
 from consult.accounts.models import Role, User
 from consult.accounts.permissions import check_role, require_user
-from consult.consultations import drafts, forms, matrix, notify, service
+from consult.consultations import drafts, forms, groups, matrix, notify, service
 from consult.consultations.access import Reader, is_secretariat, reader_for, require_secretariat
-from consult.consultations.models import (Comment, Consultation, Flag, Invitee, Paragraph, Phase, Status, Support,
-                                          Version, Visibility)
+from consult.consultations.models import (Comment, Consultation, Flag, Group, Invitee, Paragraph, Phase, Status,
+                                          Support, Version, Visibility)
 from consult.consultations.versions import diff as version_diff
 from consult.i18n import gettext as _
 from consult.web import PageError, not_found, redirect, render
@@ -168,10 +168,13 @@ async def consultation_detail(request: Request) -> Response:
         if reader.secretariat or c.visibility == Visibility.MEMBERS.value or row["author_id"] == reader.user.id \
                 or c.phase == Phase.PUBLISHED.value:
             counts[row["paragraph_id"]] = counts.get(row["paragraph_id"], 0) + 1
+    # ``at``: the paragraph the reader came back from; the language links keep her there (no JavaScript needed).
+    at = request.query_params.get("at")
+    at = at if at in {p.key for p in paragraphs} else None
     return render(request, "consultations/detail.html",
                   _base(reader, versions=versions, version=version, paragraphs=paragraphs, counts=counts,
                         language=language, draft_languages=_draft_languages(c, language),
-                        now=clock.now()))
+                        now=clock.now(), at=at))
 
 
 def _draft_languages(c: Consultation, current: str) -> list[dict]:
@@ -483,6 +486,7 @@ async def invitees_page(request: Request) -> Response:
     c = reader.consultation
     messages = []
     status = 200
+    typed = ""
     if request.method == "POST":
         form = await request.form()
         wanted = forms.addresses(forms.text(form, "emails"))
@@ -493,6 +497,15 @@ async def invitees_page(request: Request) -> Response:
         if form.get("all_panel") == "1":
             users += [u for u in await User.filter(role=Role.PANEL.value, is_active=True) if u not in users]
         added = await service.invite(request.app.state.settings, c, users)
+        raw_group = forms.text(form, "group", 20)
+        unknown_group = False
+        if raw_group:
+            group = await Group.get_or_none(id=int(raw_group)) if raw_group.isdigit() else None
+            if group is None:
+                unknown_group = True
+            else:
+                added += [u for u in await groups.invite_group(request.app.state.settings, c, group)
+                          if u not in added]
         _wake_mailer(request)
         messages.append({"text": _("%(count)s people invited.", count=len(added)), "kind": "success"})
         if unknown:
@@ -503,9 +516,16 @@ async def invitees_page(request: Request) -> Response:
             status = 400
             messages.append({"text": _("Respondents cannot be invited to consultations: %(list)s.",
                                        list=", ".join(refused)), "kind": "error"})
+        if unknown_group:
+            status = 400
+            messages.append({"text": _("This group does not exist. Choose one of the groups in the list."),
+                             "kind": "error"})
+        if status != 200:
+            typed = forms.text(form, "emails")
     invitees = await Invitee.filter(consultation_id=c.id).prefetch_related("user").order_by("id")
     return render(request, "consultations/invitees.html",
-                  _base(reader, invitees=invitees, messages=messages,
+                  _base(reader, invitees=invitees, messages=messages, typed=typed,
+                        groups=await Group.all().order_by("name"), invited_groups=await groups.invited_groups(c),
                         page_title=_("Invited members") + " · " + c.title), status_code=status)
 
 

@@ -14,6 +14,7 @@ from consult.accounts.models import Role, Session, User
 from consult.accounts.permissions import check_role, require_user
 from consult.accounts.users import UserError, normalize_email
 from consult.accounts.views.common import too_many, verify_url
+from consult.consultations import zones
 from consult.i18n import gettext as _
 from consult.web import PageError, language_choices, redirect, render
 
@@ -32,6 +33,7 @@ async def _context(request: Request, user: User, **extra) -> dict:
         "messages": [],
         "has_password": bool(user.password_hash),
         "role_label": Role(user.role).label,
+        "time_zones": zones.choices(),
     }
     context.update(extra)
     return context
@@ -71,6 +73,16 @@ async def _profile(request: Request, user: User, form) -> Response:
             request, user, errors=errors, values={"display_name": name}), status_code=400)
     await User.filter(id=user.id).update(display_name=name, language=language, updated_at=clock.now())
     return redirect("/account/settings?done=saved")
+
+
+async def _time_zone(request: Request, user: User, form) -> Response:
+    zone = value(form, "time_zone", 200)
+    if zone and not zones.is_valid(zone):
+        return render(request, "accounts/settings.html", await _context(
+            request, user, errors={"time_zone": _("Choose one of the time zones in the list.")},
+            values={"time_zone": zone}), status_code=400)
+    await User.filter(id=user.id).update(time_zone=zone or None, updated_at=clock.now())
+    return redirect("/account/settings?done=saved#time-zone")
 
 
 async def _password(request: Request, user: User, form) -> Response:
@@ -177,6 +189,7 @@ async def _delete(request: Request, user: User, form) -> Response:
 
 ACTIONS = {
     "profile": _profile,
+    "time-zone": _time_zone,
     "password": _password,
     "email": _email,
     "newsletter": _newsletter,
