@@ -18,9 +18,12 @@ def is_database_unavailable(exc: BaseException) -> bool:
         return True
     text = f"{type(exc).__module__}.{type(exc).__name__}: {exc}".lower()
     if isinstance(exc, OperationalError) or "asyncpg" in text:
-        markers = ("connection", "shutdown", "closed", "terminat", "cannot connect", "starting up",
-                   "database is locked")
-        return any(marker in text for marker in markers)
+        markers = ("connection", "shutdown", "shutting down", "closed", "terminat", "cannot connect", "starting up",
+                   "recovery mode", "database is locked")
+        if any(marker in text for marker in markers):
+            return True
+        cause = exc.__cause__ or exc.__context__
+        return cause is not None and cause is not exc and is_database_unavailable(cause)
     return isinstance(exc, OSError)
 
 
