@@ -11,6 +11,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consult.accounts import sessions
+from consult.middleware.errors import is_database_unavailable
 
 log = logging.getLogger("consult.accounts")
 
@@ -34,6 +35,9 @@ class AuthMiddleware:
             except Exception as error:  # noqa: BLE001 - the view will answer 503 if the database is really away
                 log.warning("session lookup failed", extra={"error": type(error).__name__})
                 session, ended = None, False
+                # Not "signed out": the error page middleware answers 503 rather than letting a view send a
+                # signed-in user to the sign-in page (or tell her that her session ended when she sends a form).
+                scope["database_unavailable"] = is_database_unavailable(error)
             if session is not None:
                 scope["user"] = session.user
                 scope["account_session"] = session

@@ -45,6 +45,8 @@ class ErrorPageMiddleware:
             await send(message)
 
         try:
+            if scope.get("database_unavailable"):  # the session could not be looked up (accounts middleware)
+                raise DBConnectionError("the session lookup found the database unavailable")
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
             unavailable = is_database_unavailable(exc)
