@@ -39,6 +39,13 @@ def fmt_p(p: float | None) -> str:
     return "< " + format_number(0.001, 3) if p < 0.001 else format_number(p, 3)
 
 
+def fmt_p_relation(p: float | None) -> str:
+    """``= 0.138`` or ``< 0.001``, for sentences ("p = 0.138")."""
+    if p is None:
+        return "—"
+    return "< " + format_number(0.001, 3) if p < 0.001 else "= " + format_number(p, 3)
+
+
 def fmt_difference(statistic: str, value: float | None) -> str:
     if value is None:
         return "—"
@@ -171,7 +178,8 @@ def indicator_view(result: dict, ind: dict) -> IndicatorView:
         c = ind["change"]
         change = {"since": c["previous_label"], "previous": fmt(stat, c["previous_value"]),
                   "difference": fmt_difference(stat, c["value"]), "p_value": fmt_p(c["p_value"]),
-                  "p_adjusted": fmt_p(c["p_adjusted"])}
+                  "p_adjusted": fmt_p(c["p_adjusted"]), "p_relation": fmt_p_relation(c["p_value"]),
+                  "p_adjusted_relation": fmt_p_relation(c["p_adjusted"])}
     overall = _row(stat, ind["overall"], _("All respondents"))
     overall = Row(overall.group, overall.value, overall.interval, overall.n, overall.deff,
                   overall.suppressed.replace("{min_n}", str(min_n)))
