@@ -14,6 +14,7 @@ DEMO_LOADERS = [
     "consult.accounts.demo",
     "consult.surveys.demo",
     "consult.consultations.demo",
+    "consult.plans.demo",  # after surveys and consultations: it reports on their demo survey and opens a draft
 ]
 
 
