@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from consult.surveys import admin, respond
+from consult.surveys import admin, editor, respond
 
-routes = [*respond.routes, *admin.routes]
+routes = [*respond.routes, *admin.routes, *editor.routes]
