@@ -30,20 +30,31 @@ def wake(app) -> None:
 async def work(app) -> None:
     event: asyncio.Event = app.state.plans_wakeup
     while True:
-        run = await claim_next_run()
+        try:
+            run = await claim_next_run()
+        except Exception:  # the database went away for a moment: keep the worker alive, try again later
+            log.warning("report worker could not read the queue", exc_info=True)
+            run = None
         if run is None:
             event.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(event.wait(), POLL_SECONDS)
             continue
-        finished = await execute_run(run)
+        try:
+            finished = await execute_run(run)
+        except Exception:  # could not even record the failure (database lost); the run is requeued at restart
+            log.warning("report run interrupted", exc_info=True)
+            continue
         log.info("report run finished", extra={"run": run.id, "status": finished.status})
 
 
 @contextlib.asynccontextmanager
 async def report_worker(app) -> AsyncIterator[None]:
     app.state.plans_wakeup = asyncio.Event()
-    await ReportRun.filter(status=RunStatus.RUNNING.value).update(status=RunStatus.QUEUED.value)
+    try:
+        await ReportRun.filter(status=RunStatus.RUNNING.value).update(status=RunStatus.QUEUED.value)
+    except Exception:  # no database yet: the app still starts (its health check says what is wrong)
+        log.warning("report worker could not requeue interrupted runs", exc_info=True)
     task = asyncio.create_task(work(app), name="plans-report-worker")
     try:
         yield

@@ -122,3 +122,11 @@ def test_an_action_plan_is_turned_into_a_consultation_draft(client, tracker):
     turned = client.post_form(plan_url + "/draft")
     assert turned.status_code == 303 and turned.headers["location"].startswith("/consultations/")
     assert client.run(lambda: Recommendation.get(id=rec.id)).decision == Decision.ACCEPTED.value
+
+
+def test_the_navigation_links_to_plans_for_panel_members_and_analysts_only(client):
+    sign_in(client, "respondent")
+    assert 'href="/plans"' not in client.get("/account/settings").text
+    client.cookies.clear()
+    sign_in(client, "panel")
+    assert 'href="/plans"' in client.get("/plans").text
