@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from consult import i18n
 from consult.i18n import gettext as _
-from consult.surveys import responding, store
+from consult.surveys import responding, resume_limits, store
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
@@ -177,8 +177,18 @@ async def resume(request: Request) -> HTTPResponse:
     version, form = await store.current_form(survey)
     data = await request.form()
     lang = _chosen_language(request, form, str(data.get("lang") or ""))
-    found = await responding.resume_with_code(survey, str(data.get("code") or ""))
+    code = str(data.get("code") or "")
+    if resume_limits.blocked(request, survey.id, code):
+        with i18n.using_locale(ui_language(lang)):
+            message = _("Too many wrong codes were tried. Wait a quarter of an hour, then try again.")
+        refused = _render(request, survey, form, lang, "surveys/start.html", {
+            "consent_text": _consent_text(survey, form, lang), "token": "", "problem": None, "code_error": message,
+        }, status_code=429)
+        refused.headers["retry-after"] = str(resume_limits.retry_after())
+        return refused
+    found = await responding.resume_with_code(survey, code)
     if found is None:
+        resume_limits.failed(request, survey.id, code)
         with i18n.using_locale(ui_language(lang)):
             message = _("No questionnaire in progress has this code. Check the letters and digits and try again.")
         return _render(request, survey, form, lang, "surveys/start.html", {
