@@ -11,7 +11,8 @@ from consult.accounts import clock
 from consult.accounts.models import Role, User
 from consult.consultations import service
 from consult.consultations.drafts import align_languages, parse_markdown
-from consult.consultations.models import Comment, Consultation, Invitee, Paragraph, Phase, Status, Support
+from consult.consultations.models import (Comment, Consultation, Group, GroupInvitation, GroupMember, Invitee,
+                                          Paragraph, Phase, Status, Support)
 from consult.settings import Settings
 
 FINISHED_TITLE = "Draft action plan on Women, Peace and Security 2025–2027"
@@ -200,7 +201,12 @@ async def load(settings: Settings) -> list[str]:
         languages=["en", "fr"], opens_at=now - dt.timedelta(days=5), closes_at=now + dt.timedelta(days=20),
         time_zone="Europe/Brussels", phase=Phase.OPEN.value, visibility="members", show_authors=True,
         created_by=admin, created_at=now - dt.timedelta(days=6), opened_at=now - dt.timedelta(days=5))
+    # The panel is invited as a group, so that a member added to it later is invited to the open consultation.
+    group, _ = await Group.get_or_create(name="Advisory panel", defaults={"created_at": now - dt.timedelta(days=90)})
+    for user in panel:
+        await GroupMember.get_or_create(group=group, user=user, defaults={"added_at": now - dt.timedelta(days=90)})
     for consultation in (finished, current):
+        await GroupInvitation.create(consultation=consultation, group=group, invited_at=now - dt.timedelta(days=60))
         for user in panel:
             await Invitee.create(consultation=consultation, user=user, invited_at=now - dt.timedelta(days=60))
 

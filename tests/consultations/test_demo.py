@@ -47,10 +47,17 @@ def test_every_page_renders_on_the_demo(client, people):
     admin_pages = [f"/consultations/{current}/draft", f"/consultations/{current}/invitees",
                    f"/consultations/{current}/moderation", f"/consultations/{current}/settings",
                    f"/consultations/{current}/comments/{comment}/respond", f"/consultations/{current}/matrix",
-                   "/consultations/new", "/consultations"]
+                   "/consultations/new", "/consultations", "/consultations/groups",
+                   f"/consultations/groups/{client.run(_demo_group_id)}"]
     for who, paths in (("amal", pages), ("admin", pages + admin_pages)):
         reader = people.as_(who)
         for path in paths:
             response = reader.get(path)
             assert response.status_code == 200, (who, path, response.text[-500:])
     assert people.as_("amal").get(f"/consultations/{current}/matrix").status_code == 403
+
+
+async def _demo_group_id() -> int:
+    from consult.consultations.models import Group
+
+    return (await Group.get(name="Advisory panel")).id
