@@ -191,3 +191,13 @@ def test_language_links_keep_the_paragraph_without_javascript(client, people):
     # An unknown paragraph is ignored.
     draft = admin.get(f"/consultations/{cid}?at=nosuchkey")
     assert "at=nosuchkey" not in draft.text
+
+
+def test_a_consultation_zone_must_be_a_real_zone(client, people):
+    admin = people.as_("admin")
+    for typed in ("Europe", "../../etc/passwd", "Mars/Olympus"):
+        response = admin.post_form("/consultations/new", {
+            "title": "Zone check", "summary": "", "languages": ["en"], "opens_at": "",
+            "closes_at": "2099-01-01T12:00", "time_zone": typed, "visibility": "members"})
+        assert response.status_code == 400 and "Unknown time zone" in response.text
+        assert html.escape(typed) in response.text and 'value="Zone check"' in response.text
