@@ -74,6 +74,7 @@ def _typed(data: Any) -> dict[str, str]:
 async def _context(request: Request, survey: Survey, version: SurveyVersion, form: FormDefinition,
                    **extra: Any) -> dict[str, Any]:
     context = {
+        "page_title": _("Edit %(title)s", title=form.title_in(None)),
         "survey": survey, "form": form, "version": version,
         "answered": await Response.filter(version_id=version.id).exists(),
         "languages": [{"code": c, "name": form.language_names.get(c) or c} for c in form.languages],

@@ -41,7 +41,7 @@ class FormProblem:
 
     def __str__(self) -> str:
         if self.column:
-            return f"{self.where} ({self.column}): {self.message}"
+            return f"{self.where}, {self.column}: {self.message}"
         return f"{self.where}: {self.message}"
 
 
