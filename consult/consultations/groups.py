@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -109,7 +110,11 @@ async def group_list(request: Request) -> Response:
         problem, status = _("A group with this name already exists. Choose another name."), 409
     if problem:
         return render(request, "consultations/groups.html", await _list_context(name, problem), status_code=status)
-    group = await Group.create(name=name, created_at=clock.now())
+    try:
+        group = await Group.create(name=name, created_at=clock.now())
+    except IntegrityError:  # the same name created at the same moment by another administrator
+        return render(request, "consultations/groups.html", await _list_context(
+            name, _("A group with this name already exists. Choose another name.")), status_code=409)
     return redirect(f"/consultations/groups/{group.id}")
 
 
@@ -153,12 +158,18 @@ async def group_edit(request: Request) -> Response:
         return render(request, "consultations/group.html", await _edit_context(group, name, emails, errors, []),
                       status_code=status)
     removed = [int(raw) for raw in form.getlist("remove") if isinstance(raw, str) and raw.isdigit()]
-    async with in_transaction():
-        if name != group.name:
-            group.name = name
-            await group.save()
-        if removed:
-            await GroupMember.filter(group_id=group.id, user_id__in=removed).delete()
+    try:
+        async with in_transaction():
+            if name != group.name:
+                group.name = name
+                await group.save()
+            if removed:
+                await GroupMember.filter(group_id=group.id, user_id__in=removed).delete()
+    except IntegrityError:
+        group = await Group.get(id=group.id)
+        return render(request, "consultations/group.html", await _edit_context(
+            group, name, emails, {"name": _("A group with this name already exists. Choose another name.")}, []),
+            status_code=409)
     await add_members(request.app.state.settings, group, users)
     mailer = getattr(request.app.state, "mailer", None)
     if mailer is not None:
