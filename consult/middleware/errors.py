@@ -19,7 +19,10 @@ def is_database_unavailable(exc: BaseException) -> bool:
     text = f"{type(exc).__module__}.{type(exc).__name__}: {exc}".lower()
     if isinstance(exc, OperationalError) or "asyncpg" in text:
         markers = ("connection", "shutdown", "shutting down", "closed", "terminat", "cannot connect", "starting up",
-                   "recovery mode", "database is locked")
+                   "recovery mode", "database is locked",
+                   # asyncpg, while the server terminates its sessions: a pooled connection still consuming the
+                   # error of its last query is handed out before its loss is noticed.
+                   "another operation")
         if any(marker in text for marker in markers):
             return True
         cause = exc.__cause__ or exc.__context__
