@@ -38,16 +38,20 @@ def private_pg() -> Iterator[PrivatePostgres]:
         yield pg
 
 
-@pytest.fixture
-def fault_database(private_pg: PrivatePostgres) -> str:
+def make_database(pg: PrivatePostgres) -> str:
     """A fresh database on the private cluster, migrated with `consult migrate`."""
-    if not private_pg.running:  # a previous test failed with the server stopped
-        private_pg.start()
-        private_pg.wait_ready()
-    url = private_pg.create_database(f"faults_{uuid.uuid4().hex[:8]}")
+    if not pg.running:  # a previous test failed with the server stopped
+        pg.start()
+        pg.wait_ready()
+    url = pg.create_database(f"faults_{uuid.uuid4().hex[:8]}")
     subprocess.run([sys.executable, "-m", "consult", "migrate"], env=server_env(url, Path("/nonexistent")),
                    check=True, capture_output=True, timeout=120, cwd=ROOT)
     return url
+
+
+@pytest.fixture
+def fault_database(private_pg: PrivatePostgres) -> str:
+    return make_database(private_pg)
 
 
 def free_port() -> int:
@@ -83,11 +87,15 @@ class LiveServer:
         self.log_path = data_dir / "serve.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, seconds: float = 30) -> "LiveServer":
+    def launch(self) -> "LiveServer":
         log = self.log_path.open("a")
         self.process = subprocess.Popen([sys.executable, "-m", "consult", "serve", "--port", str(self.port)],
                                         env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         log.close()
+        return self
+
+    def wait_up(self, seconds: float = 60) -> "LiveServer":
+        assert self.process is not None
         deadline = time.monotonic() + seconds
         while True:
             try:
@@ -130,19 +138,36 @@ class LiveServer:
         return httpx.Client(base_url=self.base, follow_redirects=False, **kwargs)
 
 
+class LiveServers:
+    """``servers.start(database_url, mail_url=None, count=1, then=None)`` starts ``count`` servers side by side
+    (running ``then(server)`` while they import: that takes seconds) and returns them; :meth:`stop_all` ends them."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.started: list[LiveServer] = []
+
+    def start(self, database_url: str, mail_url: str | None = None, count: int = 1, then=None) -> list[LiveServer]:
+        servers = [LiveServer(database_url, self.directory / f"server{len(self.started) + n}", mail_url)
+                   for n in range(count)]
+        self.started.extend(servers)
+        for server in servers:
+            server.launch()
+        if then is not None:
+            then(servers[0])
+        return [server.wait_up() for server in servers]
+
+    __call__ = start
+
+    def stop_all(self) -> None:
+        for server in self.started:
+            server.stop()
+
+
 @pytest.fixture
-def live_servers(tmp_path: Path):
-    """Start servers with ``live_servers(database_url, mail_url=None)``; all are stopped after the test."""
-    started: list[LiveServer] = []
-
-    def start(database_url: str, mail_url: str | None = None) -> LiveServer:
-        server = LiveServer(database_url, tmp_path / f"server{len(started)}", mail_url)
-        started.append(server)
-        return server.start()
-
-    yield start
-    for server in started:
-        server.stop()
+def live_servers(tmp_path: Path) -> Iterator[LiveServers]:
+    servers = LiveServers(tmp_path)
+    yield servers
+    servers.stop_all()
 
 
 def csrf_of(html: str) -> str:

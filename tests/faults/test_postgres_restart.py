@@ -117,8 +117,8 @@ class Load:
 
 
 def test_postgres_restart_under_load(private_pg, fault_database, live_servers, smtp_server, mailbox):
-    server = live_servers(fault_database, mail_url=smtp_server.url)
-    add_user(server, "panel@example.org", "panel")
+    [server] = live_servers(fault_database, mail_url=smtp_server.url,
+                            then=lambda server: add_user(server, "panel@example.org", "panel"))
     member = sign_in_by_code(server, mailbox, "panel@example.org")
     member.cookies.set("lang", "fr")
     assert member.get("/account/settings").status_code == 200
