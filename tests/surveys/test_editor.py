@@ -252,7 +252,7 @@ def test_a_survey_with_responses_gets_a_new_version(admin):
     assert admin.run(response_versions) == [1]
     old = who.page().text  # her response keeps its version: places after unsafe
     assert old.index("Do you feel unsafe?") < old.index("Anything else?")
-    admin.cookies.clear()
+    admin.cookies.delete(f"r{admin.survey.id}")  # another respondent
     sign_in_again = Respondent(admin, admin.survey.slug)
     sign_in_again.start()
     sign_in_again.submit({"country": "sy", "age": "40"})
@@ -270,3 +270,44 @@ def test_a_stale_page_is_refused(admin):
     assert again.status_code == 409 and "changed since" in text(again)
     assert names(current(admin)[1])[0] == ["age", "country"]
     assert admin.post_form(base + "/choices", {"version": stale, "list": "place", "action": "up:1"}).status_code == 409
+
+
+def test_refusals_change_nothing_and_odd_text_is_kept_as_text(admin):
+    before = current(admin)
+    refusals = [
+        ("/structure", {"action": "question-remove:unsafe"}, None),  # places refers to it
+        ("/structure", {"action": "question-to:age", "to::age": "nope"}, None),
+        ("/questions/age", {"type": "integer", "label::en": "Age", "label::ar": "العمر", "constraint": ". >"}, None),
+        ("/questions/age", {"type": "select_one", "choice_list": "nope", "label::en": "A", "label::ar": "B"}, None),
+        ("/questions/age", {"type": "note", "required": "yes", "label::en": "A", "label::ar": "B"}, None),
+        ("/choices", {"list": "place", "action": "add", "new_name": "", "new_label::en": "X"}, None),
+    ]
+    for path, data, page in refusals:
+        response = send(admin, path, data, page)
+        assert response.status_code == 400, (path, data)
+        assert 'role="alert"' in response.text
+    after = current(admin)
+    assert after[0].id == before[0].id and after[1].to_dict() == before[1].to_dict() and versions(admin) == [1]
+    # A label that looks like a spreadsheet formula stays text; control characters are dropped.
+    odd = send(admin, "/questions/age", {"type": "integer", "label::en": "=1+1\x07", "label::ar": "=SUM(A1)",
+                                         "required": "yes", "constraint": ". >= 15 and . <= 99",
+                                         "constraint_message::en": "15-99", "constraint_message::ar": "15-99"})
+    assert odd.status_code == 303
+    assert current(admin)[1].question("age").label == {"en": "=1+1", "ar": "=SUM(A1)"}
+
+
+def test_export_after_edits_keeps_each_response_version(admin):
+    first = Respondent(admin, admin.survey.slug)
+    first.start()
+    first.submit({"country": "ua", "age": "30"})
+    assert send(admin, "/structure", {"action": "question-up:age"}).status_code == 303
+    admin.cookies.delete(f"r{admin.survey.id}")  # another respondent, same browser otherwise
+    second = Respondent(admin, admin.survey.slug)
+    second.start()
+    second.submit({"age": "41", "country": "sy"})
+    exported = admin.get(f"/admin/surveys/{admin.survey.id}/export?format=csv")
+    assert exported.status_code == 200
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    version_column = header.index("_version")
+    assert sorted(line.split(",")[version_column] for line in lines[1:]) == ["1", "2"]
