@@ -181,6 +181,8 @@ async def page(request: Request) -> HTTPResponse:
         await _save(survey, version, data, lambda f: ops.rename_page(f, name, label))
     except _Refused as refused:
         context.update(message=refused.message, problems=refused.problems, values=_typed(data))
+        if refused.status == 409:  # keep what was typed, to be sent again on the survey as it is now
+            context["version"] = await store.current_version(survey)
         return render(request, "surveys/edit_page.html", context, status_code=refused.status)
     return redirect(f"/admin/surveys/{survey.id}/structure?saved=1#page-{name}")
 
@@ -275,6 +277,8 @@ async def question(request: Request) -> HTTPResponse:
     try:
         await _save(survey, version, data, change)
     except _Refused as refused:
+        if refused.status == 409:  # keep what was typed, to be sent again on the survey as it is now
+            version = await store.current_version(survey)
         return render(request, "surveys/edit_question.html", await _context(
             request, survey, version, form, question=existing, page_name=page_name, values=_typed(data),
             message=refused.message, problems=refused.problems), status_code=refused.status)

@@ -270,6 +270,12 @@ def test_a_stale_page_is_refused(admin):
     assert again.status_code == 409 and "changed since" in text(again)
     assert names(current(admin)[1])[0] == ["age", "country"]
     assert admin.post_form(base + "/choices", {"version": stale, "list": "place", "action": "up:1"}).status_code == 409
+    # A question form sent from an old page: refused, what was typed is shown again, ready for the new version.
+    typed = {"version": stale, "type": "integer", "label::en": "Age typed", "label::ar": "العمر"}
+    refused = admin.post_form(base + "/questions/age", typed)
+    assert refused.status_code == 409 and "Age typed" in refused.text
+    again = admin.post_form(base + "/questions/age", {**typed, "version": hidden(refused.text, "version")})
+    assert again.status_code == 303 and current(admin)[1].question("age").label["en"] == "Age typed"
 
 
 def test_refusals_change_nothing_and_odd_text_is_kept_as_text(admin):
