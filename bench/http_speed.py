@@ -70,11 +70,14 @@ def parse_duration_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, connections: int, duration: int, script: str | None = None) -> tuple[float, float, float, int]:
+def run_wrk(url: str, connections: int, duration: int, script: str | None = None,
+            check=None) -> tuple[float, float, float, int]:
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if script:
         argv += ["-s", script]
     out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+    if check is not None:  # a target that writes verifies in the database what wrk counted
+        print(f"  {url} c={connections}: {check(out)}", file=sys.stderr)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_duration_ms(re.search(r"50%\s+(\S+)", out).group(1))
     p99 = parse_duration_ms(re.search(r"99%\s+(\S+)", out).group(1))
@@ -91,6 +94,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", default="16,64,256")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--only", default="", help="comma-separated target names (default: all)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -127,10 +131,12 @@ def main() -> int:
             server = start_server([sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers",
                                    str(workers)], env, f"http://127.0.0.1:{port}/healthz")
             try:
-                for name, path, script in targets(port):
+                for name, path, script, *check in targets(port):
+                    if args.only and name not in args.only.split(","):
+                        continue
                     for c in connections:
                         results.append(Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
-                                                                         args.duration, script)))
+                                                                         args.duration, script, *check)))
             finally:
                 server.terminate()
                 server.wait()
@@ -142,7 +148,9 @@ def main() -> int:
 
 
 def targets(port: int) -> list[tuple[str, str, str | None]]:
-    """(name, path, wrk lua script) for each page measured; the survey area extends this list."""
+    """(name, path, wrk lua script[, check]) for each page measured; the survey area extends this list
+    (bench/http_targets.py). ``check(wrk_output)``, when given, is called after each run and returns a line to print
+    (the submission target compares the rows saved with the requests wrk counted)."""
     found = [("home page", "/", None)]
     extra = ROOT / "bench" / "http_targets.py"
     if extra.is_file():

@@ -1,0 +1,60 @@
+-- Page submissions for bench/http_speed.py (bench/http_targets.py prepends survey_cookie, secrets_file, next_file
+-- and bodies: the url-encoded form of each page of one valid pass through the demo survey, step by step).
+--
+-- wrk has one Lua state for all connections and does not say which connection a response belongs to, so each
+-- request takes the next slot of a window much larger than the number of connections: a slot holds one fresh
+-- response (its cookie secret) and the step it is at; the slot's previous request went out `window` requests
+-- earlier and has been answered long since. A response that has sent its last page leaves its slot to a fresh one.
+-- The pool's responses were saved at random pages of the walk (secrets_file: "secret step" lines), so the pages
+-- are mixed from the first request on.
+-- A request sent on a step the response is not at would be refused (400) and counted as an error by wrk.
+
+local window = 2048
+local slots = {}
+local secrets = {}
+local n = 0
+local threads = {}
+
+function setup(thread)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   for line in io.lines(secrets_file) do
+      local secret, step = string.match(line, "(%S+) (%d+)")
+      secrets[#secrets + 1] = {secret, tonumber(step)}
+   end
+   local f = io.open(next_file)
+   fresh = tonumber(f:read("*l"))
+   f:close()
+end
+
+function request()
+   n = n + 1
+   local slot = n % window
+   local s = slots[slot]
+   if s == nil or s.step > #bodies then
+      s = {secret = secrets[fresh][1], step = secrets[fresh][2]}
+      fresh = fresh + 1
+      slots[slot] = s
+   end
+   local body = bodies[s.step]
+   s.step = s.step + 1
+   return wrk.format("POST", nil, {
+      ["Host"] = wrk.headers["Host"],
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = survey_cookie .. s.secret,
+   }, body)
+end
+
+function done(summary, latency, requests)
+   -- The next run (another number of connections) starts with responses this one has not touched.
+   local top = 0
+   for _, thread in ipairs(threads) do
+      local value = thread:get("fresh")
+      if value and value > top then top = value end
+   end
+   local f = io.open(next_file, "w")
+   f:write(tostring(top) .. "\n")
+   f:close()
+end
