@@ -97,6 +97,29 @@ async def _own_response(request: Request, survey: Survey) -> Response | None:
     return response
 
 
+async def _survey_and_response(request: Request) -> tuple[Survey, Response | None]:
+    """The survey of the path and the respondent's response to it, in one query when the browser sends one
+    response cookie (the usual case: each is scoped to its survey's path); as two lookups otherwise."""
+    slug = request.path_params["slug"]
+    candidates = [(name, value) for name, value in request.cookies.items()
+                  if name[:1] == "r" and name[1:].isdigit()]
+    looked_up: str | None = None
+    if len(candidates) == 1:
+        looked_up, secret = candidates[0]
+        response = await responding.response_for_cookie(secret)
+        if response is not None and response.survey.slug == slug and looked_up == cookie_name(response.survey_id):
+            survey = response.survey
+            if survey.status == SurveyStatus.DRAFT.value:
+                raise not_found()
+            return survey, response
+        if response is not None:
+            looked_up = None  # another survey's response: look again below, as for no cookie
+    survey = await _survey_or_404(request)
+    if looked_up == cookie_name(survey.id):  # this survey's cookie, already found to name no response
+        return survey, None
+    return survey, await _own_response(request, survey)
+
+
 def _with_cookie(response: HTTPResponse, request: Request, survey: Survey, secret: str) -> HTTPResponse:
     response.set_cookie(cookie_name(survey.id), secret, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
                         secure=request.app.state.settings.https, path=f"/s/{survey.slug}")
@@ -201,8 +224,7 @@ async def resume(request: Request) -> HTTPResponse:
 
 
 async def show_page(request: Request) -> HTTPResponse:
-    survey = await _survey_or_404(request)
-    response = await _own_response(request, survey)
+    survey, response = await _survey_and_response(request)
     if response is None:
         return redirect(f"/s/{survey.slug}")
     if response.status == ResponseStatus.COMPLETE.value:
@@ -295,8 +317,7 @@ def _int(value: Any) -> int | None:
 
 async def submit_page(request: Request) -> HTTPResponse:
     """Save a page (once, whatever the number of copies sent) and show the next one."""
-    survey = await _survey_or_404(request)
-    response = await _own_response(request, survey)
+    survey, response = await _survey_and_response(request)
     if response is None:
         return redirect(f"/s/{survey.slug}")
     form = await store.form_of_version(response.version_id)
