@@ -1,0 +1,122 @@
+"""The account pages in a real browser on a 360×740 phone, JavaScript on and off: register → the code from the live
+server's outbox → verified → sign out → sign in by code; a wrong code first, to see the error. In Arabic (right to
+left), with screenshots kept in test-artifacts/, and axe-core finding no serious or critical violation on each
+account page in English and Arabic."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.conftest import axe_violations, screenshot
+from tests.e2e.support import latest_code, outbox_dir
+
+pytestmark = pytest.mark.e2e
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+
+
+def submit(page, action: str) -> None:
+    page.locator(f"form[action='{action}'] [type=submit]").click()
+
+
+@pytest.mark.parametrize("phone", [True, False], indirect=True, ids=["js", "nojs"])
+def test_register_verify_sign_out_and_sign_in_by_code(live_server, phone, request, tmp_path_factory):
+    name = request.node.callspec.id
+    address = f"e2e-{name}-{int(time.time() * 1000)}@example.org"
+    outbox = outbox_dir(tmp_path_factory)
+
+    # Register, in Arabic.
+    since = time.time()
+    phone.goto(f"{live_server}/language/ar?next=/account/register")
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    phone.locator("#email").fill(address)
+    phone.locator("#display_name").fill("ليلى")
+    no_sideways_scroll(phone)
+    screenshot(phone, f"accounts-register-{name}")
+    submit(phone, "/account/register")
+    phone.wait_for_url("**/account/verify**")
+    code = latest_code(outbox, address, since)
+    # The address reads left to right inside the Arabic sentence (not reordered by the bidi algorithm).
+    assert phone.locator("bdi[dir=ltr]").inner_text() == address
+
+    # A wrong code first: the error is shown at the field and announced (aria-invalid, described by the error).
+    phone.locator("#code").fill("000000" if code != "000000" else "111111")
+    submit(phone, "/account/verify")
+    phone.wait_for_selector("#code[aria-invalid=true]")
+    described = phone.locator("#code").get_attribute("aria-describedby")
+    assert described and phone.locator(f"#{described}").inner_text().strip()
+    no_sideways_scroll(phone)
+    screenshot(phone, f"accounts-verify-wrong-code-{name}")
+
+    phone.locator("#code").fill(code)
+    submit(phone, "/account/verify")
+    phone.wait_for_url("**/account/welcome")
+    assert phone.locator("header a[href='/account/settings']").inner_text().strip() == "ليلى"
+    no_sideways_scroll(phone)
+    screenshot(phone, f"accounts-welcome-{name}")
+
+    # Sign out (the button in the header).
+    phone.locator("form[action='/account/logout'] button").click()
+    phone.wait_for_url(live_server + "/")
+    assert phone.locator("a[href='/account/login']").count() == 1
+    assert phone.locator("a[href='/account/settings']").count() == 0
+
+    # Sign in again by emailed code; back to the page asked for.
+    since = time.time()
+    phone.goto(f"{live_server}/account/login?next=/account/settings")
+    phone.locator("#email").fill(address)
+    screenshot(phone, f"accounts-login-{name}")
+    submit(phone, "/account/login")
+    phone.wait_for_url("**/account/verify**")
+    screenshot(phone, f"accounts-verify-{name}")
+    phone.locator("#code").fill(latest_code(outbox, address, since))
+    submit(phone, "/account/verify")
+    phone.wait_for_url("**/account/settings")
+    assert address in phone.content()
+    no_sideways_scroll(phone)
+    screenshot(phone, f"accounts-settings-{name}")
+    assert phone.foreign_requests == []
+
+
+ANONYMOUS_PAGES = [
+    "/account/register",
+    "/account/login",
+    "/account/login?method=password",
+    "/account/verify?purpose=login&email=someone%40example.org",
+    "/account/reset",
+    "/account/login/link?t=1.x",
+    "/newsletter",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_account_pages_have_no_serious_accessibility_violations(live_server, audit_page, language,
+                                                                tmp_path_factory):
+    found = {}
+    audit_page.goto(f"{live_server}/language/{language}?next=/")
+    for path in ANONYMOUS_PAGES:
+        audit_page.goto(live_server + path)
+        found[path] = axe_violations(audit_page)
+    # A form sent back with errors.
+    audit_page.goto(live_server + "/account/register")
+    audit_page.locator("form[action='/account/register'] [type=submit]").click()
+    audit_page.wait_for_selector("[aria-invalid=true]")
+    found["register with errors"] = axe_violations(audit_page)
+    # Signed in (a new account of its own, so no other test's code limits apply): welcome and settings.
+    address, since = f"axe-{language}-{int(time.time() * 1000)}@example.org", time.time()
+    audit_page.goto(live_server + "/account/register")
+    audit_page.locator("#email").fill(address)
+    audit_page.locator("#display_name").fill("Axe")
+    audit_page.locator("form[action='/account/register'] [type=submit]").click()
+    audit_page.wait_for_url("**/account/verify**")
+    audit_page.locator("#code").fill(latest_code(outbox_dir(tmp_path_factory), address, since))
+    audit_page.locator("form[action='/account/verify'] [type=submit]").click()
+    audit_page.wait_for_url("**/account/welcome")
+    found["/account/welcome"] = axe_violations(audit_page)
+    audit_page.goto(live_server + "/account/settings")
+    found["/account/settings"] = axe_violations(audit_page)
+    assert {path: v for path, v in found.items() if v} == {}
