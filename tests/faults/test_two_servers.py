@@ -59,6 +59,8 @@ def test_a_session_started_on_one_server_continues_on_the_other(pair, slow_smtp)
     on_second = second.client(cookies=dict(on_first.cookies))
     page = on_second.get("/account/settings")
     assert page.status_code == 200 and "member@example.org" in page.text
+    # uvicorn as `consult serve` runs it names no server or version (ASVS V14.3.3).
+    assert "server" not in page.headers and "x-powered-by" not in page.headers
 
     # A form on the second server with the first server's CSRF cookie and token (the same secret key signs both).
     assert post_form(on_second, "/account/logout", {}, page="/account/settings").status_code == 303
