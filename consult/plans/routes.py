@@ -17,6 +17,7 @@ routes = [
     Route("/plans/t/{slug}/waves", views.wave_add, methods=POST),
     Route("/plans/t/{slug}/indicators", views.indicator_add, methods=POST),
     Route("/plans/t/{slug}/runs", views.run_create, methods=POST),
+    Route("/plans/t/{slug}/design", views.design_save, methods=POST),
     Route("/plans/t/{slug}/rules", views.rules_page, methods=GET_POST),
     Route("/plans/t/{slug}/monitoring", views.monitoring_page),
     Route("/plans/runs/{id:int}", views.report_page),

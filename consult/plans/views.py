@@ -16,9 +16,9 @@ from consult.i18n import gettext as _
 from consult.pages import WPS_OBJECTIVES
 from consult.plans import actionplans, documents, monitoring, presentation, service, worker
 from consult.plans.indicators import IndicatorError, IndicatorSpec, levels_text, parse_levels
-from consult.plans.models import (DECISION_LABELS, KIND_LABELS, LEVEL_LABELS, RUN_STATUS_LABELS, Action, ActionPlan,
-                                  Decision, Direction, Indicator, Kind, Level, Recommendation, ReportRun, RunStatus,
-                                  Tracker, Wave)
+from consult.plans.models import (KIND_LABELS, LEVEL_LABELS, RUN_STATUS_LABELS, ActionPlan, Direction, Kind, Level,
+                                  Recommendation, ReportRun, RunStatus, Tracker, Wave)
+from consult.plans.design import settings_of
 from consult.plans.rules import rules_of
 from consult.web import PageError, not_found, redirect, render
 
@@ -104,6 +104,7 @@ async def _tracker_page(request: Request, tracker: Tracker, errors: dict | None 
         "status_labels": {s.value: str(label) for s, label in RUN_STATUS_LABELS.items()},
         "kind_labels": {k.value: str(label) for k, label in KIND_LABELS.items()},
         "objective_labels": {code: str(label) for code, label in WPS_OBJECTIVES},
+        "design": settings_of(tracker.design), "columns": [name for name, _label in questions],
         "levels_text": levels_text, "errors": errors or {}, "values": values or {}, **choices(),
     }, status_code=status_code)
 
@@ -171,6 +172,28 @@ async def run_create(request: Request) -> Response:
     run = await service.request_run(tracker, wave, current_user(request))
     worker.wake(request.app)
     return redirect(f"/plans/runs/{run.id}")
+
+
+@require_role(*ANALYSTS)
+async def design_save(request: Request) -> Response:
+    """The design the tracker's reports use: weight, strata and cluster columns, raking, suppression, correction."""
+    from consult.plans.design import CORRECTIONS
+
+    tracker = await _tracker(request)
+    form = await request.form()
+    try:
+        min_n = int(str(form.get("min_n", "10")))
+    except ValueError:
+        raise PageError(400, _("The smallest group must be a whole number of respondents."))
+    correction = str(form.get("correction", "holm"))
+    if min_n < 1 or correction not in CORRECTIONS:
+        raise PageError(400, _("The smallest group must be a whole number of respondents."))
+    column = lambda key: str(form.get(key, "")).strip() or None  # noqa: E731 (empty means "none")
+    tracker.design = settings_of({**tracker.design, "weights": column("weights"), "strata": column("strata"),
+                                  "psu": column("psu"), "rake": form.get("rake") == "on", "min_n": min_n,
+                                  "correction": correction})
+    await tracker.save()
+    return redirect(f"/plans/t/{tracker.slug}#design")
 
 
 @require_role(*ANALYSTS)
@@ -363,5 +386,3 @@ async def plan_draft(request: Request) -> Response:
         raise PageError(409, str(error))
     return redirect(f"/consultations/{consultation.id}")
 
-
-__all__ = ["Action", "Indicator"]

@@ -130,3 +130,16 @@ def test_the_navigation_links_to_plans_for_panel_members_and_analysts_only(clien
     client.cookies.clear()
     sign_in(client, "panel")
     assert 'href="/plans"' in client.get("/plans").text
+
+
+def test_an_analyst_sets_the_design_and_the_next_report_follows_it(client, tracker):
+    sign_in(client, "analyst")
+    assert client.get(f"/plans/t/{tracker.slug}").status_code == 200
+    response = client.post_form(f"/plans/t/{tracker.slug}/design", {"weights": "", "strata": "country", "psu": "",
+                                                                     "min_n": "25", "correction": "bh"})
+    assert response.status_code == 303
+    run_id = run_report(client, tracker)
+    run = client.run(lambda: ReportRun.get(id=run_id))
+    assert run.result["settings"]["correction_r"] == "BH" and run.result["settings"]["min_n"] == 25
+    assert run.result["margins"] == {} and "strata = ~country" in run.result["r_design"][0]
+    assert "Benjamini-Hochberg" in client.get(f"/plans/runs/{run_id}").text
