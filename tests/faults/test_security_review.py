@@ -161,8 +161,12 @@ def test_only_the_routed_methods_are_allowed(client):
     assert client.request("PUT", "/account/login", headers={"x-csrf-token": client.csrf_token()}).status_code == 405
 
 
-def test_pages_declare_their_type_and_charset(client):
-    """V14.4.1."""
+def test_pages_declare_their_type_and_charset_and_allow_no_framing_or_cors(client):
+    """V14.4.1, V14.4.7 (X-Frame-Options beside CSP frame-ancestors), V14.5.3 (no CORS at all)."""
+    for path in ("/", "/account/login", "/healthz", "/does-not-exist"):
+        response = client.get(path, headers={"origin": "https://evil.example"})
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert not any(name.startswith("access-control-") for name in response.headers), path
     assert client.get("/").headers["content-type"] == "text/html; charset=utf-8"
     assert client.get("/account/login").headers["content-type"] == "text/html; charset=utf-8"
     assert client.get("/healthz").headers["content-type"] == "application/json"
