@@ -72,9 +72,11 @@ class Point:
     high: float | None
 
 
-def series(points: list[Point], title: str, proportion: bool, target: float | None = None) -> Markup:
+def series(points: list[Point], title: str, proportion: bool, target: float | None = None,
+           axis_label=None) -> Markup:
     """A line through the waves' estimates, their intervals as whiskers, the target as a dashed line."""
-    height, left, right, top_pad, bottom = 180, 40, 20, 10, 30
+    height, left, right, top_pad, bottom = 180, 48, 20, 10, 30
+    axis_label = axis_label or (lambda v: f"{v:.0%}" if proportion else f"{v:.1f}")
     values = [p.high for p in points] + [p.value for p in points]
     top = _scale(values, target, proportion)
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
@@ -88,7 +90,11 @@ def series(points: list[Point], title: str, proportion: bool, target: float | No
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'class="chart" width="{WIDTH}" height="{height}"><title>{escape(title)}</title>',
-             f'<path d="M{left} {top_pad}V{top_pad + plot_h}H{WIDTH - right}" stroke="#c9c9d3" fill="none"/>']
+             f'<path d="M{left} {top_pad}V{top_pad + plot_h}H{WIDTH - right}" stroke="#c9c9d3" fill="none"/>',
+             # The two ends of the vertical axis, so the reader sees it starts at zero.
+             f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end" font-size="11">0</text>',
+             f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" font-size="11">'
+             f'{escape(axis_label(top))}</text>']
     line = [f"{x(i):.1f} {y(p.value):.1f}" for i, p in enumerate(points) if p.value is not None]
     if len(line) > 1:
         parts.append(f'<path d="M{"L".join(line)}" stroke="#005a9c" stroke-width="2" fill="none"/>')

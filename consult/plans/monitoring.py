@@ -76,7 +76,8 @@ async def monitor(tracker: Tracker, published_only: bool) -> list[MonitorRow]:
             _status(ind["direction"], latest[1] if latest else None, baseline[1] if baseline else None,
                     ind["target"]),
             charts.series([charts.Point(*p) for p in points], _("%(title)s across waves", title=ind["title"]),
-                          stat == "proportion", ind["target"]) if len(points) > 1 else None))
+                          stat == "proportion", ind["target"], lambda v, stat=stat: fmt(stat, v))
+            if len(points) > 1 else None))
     return rows
 
 

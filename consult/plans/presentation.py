@@ -172,7 +172,7 @@ def indicator_view(result: dict, ind: dict) -> IndicatorView:
             any(c["suppressed"] for c in b["cells"])))
     points = [charts.Point(p["label"], p["value"], p["low"], p["high"]) for p in ind["series"]]
     series_chart = (charts.series(points, _("%(title)s across waves", title=ind["title"]), stat == "proportion",
-                                  ind["target"]) if len(points) > 1 else None)
+                                  ind["target"], lambda v: fmt(stat, v)) if len(points) > 1 else None)
     change = None
     if ind.get("change"):
         c = ind["change"]
