@@ -53,7 +53,8 @@ async def report_context(run, analyst: bool) -> dict:
         "decision_labels": {d.value: str(label) for d, label in DECISION_LABELS.items()},
         "level_labels": {lv.value: str(label) for lv, label in LEVEL_LABELS.items()},
         "objective_labels": {code: str(label) for code, label in WPS_OBJECTIVES},
-        "fmt": presentation.fmt, "fmt_p": presentation.fmt_p, "fmt_p_relation": presentation.fmt_p_relation, "fmt_difference": presentation.fmt_difference,
+        "fmt": presentation.fmt, "fmt_p": presentation.fmt_p, "fmt_p_relation": presentation.fmt_p_relation,
+        "fmt_difference": presentation.fmt_difference,
         "levels": [(lv.value, str(LEVEL_LABELS[lv])) for lv in Level],
     }
 
