@@ -20,13 +20,19 @@ def test_healthz_answers_ok_with_the_database(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_answers_503_without_the_database(client):
-    from consult import db
+def test_healthz_answers_503_without_the_database(tmp_path):
+    from starlette.testclient import TestClient
 
-    client.run(db.close_database)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
+    from consult.app import create_app
+    from consult.settings import Settings
+
+    # A database server that cannot be reached (nothing listens on port 1): the app starts, /healthz tells.
+    settings = Settings(env="test", data_dir=tmp_path, database_url="postgresql://postgres@127.0.0.1:1/nowhere",
+                        secret_key="k" * 40, mail_url=f"file://{tmp_path}/outbox", mail_worker=False)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["database"] == "unreachable"
 
 
 def test_security_headers_on_every_response(client):

@@ -8,6 +8,7 @@ foreign keys. A model changed without a migration (or the reverse) fails here, o
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,9 @@ def _models_schema(url: str) -> None:
         finally:
             await Tortoise.close_connections()
 
-    asyncio.run(build())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in the main thread.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, build()).result()
 
 
 def _type_signature(column_type: sa.types.TypeEngine, dialect: str) -> tuple:
