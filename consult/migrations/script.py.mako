@@ -8,6 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 ${imports if imports else ""}
+from consult.migrations.ops import create_table, fk_column, id_column
 from consult.migrations.types import BIGID, JSON, TIMESTAMP
 
 revision = ${repr(up_revision)}

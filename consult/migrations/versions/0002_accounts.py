@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from consult.migrations.types import BIGID, JSON, TIMESTAMP
+from consult.migrations.ops import create_table
 
 revision = "0002"
 down_revision = "0001"
@@ -16,32 +17,8 @@ branch_labels = None
 depends_on = None
 
 
-def _create_table(name: str, *columns: sa.Column) -> None:
-    """``op.create_table``, except that on SQLite foreign keys are written inline on their column, as Tortoise
-    writes them (SQLAlchemy would write table-level constraints, which SQLite's catalogue reports differently)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.create_table(name, *columns)
-        return
-    clauses = []
-    for column in columns:
-        if column.primary_key:
-            clauses.append(f'"{column.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-            continue
-        clause = f'"{column.name}" {column.type.compile(dialect=bind.dialect)}'
-        if not column.nullable:
-            clause += " NOT NULL"
-        if column.unique:
-            clause += " UNIQUE"
-        for fk in column.foreign_keys:
-            table, _, target = fk.target_fullname.partition(".")
-            clause += f' REFERENCES "{table}" ("{target}") ON DELETE {fk.ondelete}'
-        clauses.append(clause)
-    op.execute(f'CREATE TABLE "{name}" (\n    ' + ",\n    ".join(clauses) + "\n)")
-
-
 def upgrade() -> None:
-    _create_table(
+    create_table(
         "account_sessions",
         sa.Column("id", BIGID, primary_key=True, autoincrement=True),
         sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
@@ -51,7 +28,7 @@ def upgrade() -> None:
         sa.Column("label", sa.String(80), nullable=False),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     )
-    _create_table(
+    create_table(
         "account_codes",
         sa.Column("id", BIGID, primary_key=True, autoincrement=True),
         sa.Column("key", sa.String(64), nullable=False, unique=True),
@@ -67,7 +44,7 @@ def upgrade() -> None:
         sa.Column("payload", JSON, nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
     )
-    _create_table(
+    create_table(
         "account_invitations",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
@@ -79,7 +56,7 @@ def upgrade() -> None:
         sa.Column("accepted_at", TIMESTAMP, nullable=True),
         sa.Column("invited_by_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
-    _create_table(
+    create_table(
         "audit_events",
         sa.Column("id", BIGID, primary_key=True, autoincrement=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
@@ -89,7 +66,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
     op.create_index("ix_audit_events_created_at", "audit_events", ["created_at"])
-    _create_table(
+    create_table(
         "newsletter_subscribers",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("email", sa.String(254), nullable=False, unique=True),
@@ -97,7 +74,7 @@ def upgrade() -> None:
         sa.Column("confirmed_at", TIMESTAMP, nullable=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
     )
-    _create_table(
+    create_table(
         "newsletter_issues",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("language", sa.String(8), nullable=False),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from consult.migrations.types import BIGID, JSON, TIMESTAMP
+from consult.migrations.ops import create_table
 
 revision = "0003"
 down_revision = "0002"
@@ -16,32 +17,8 @@ branch_labels = None
 depends_on = None
 
 
-def _create_table(name: str, *columns: sa.Column, uniques: tuple[tuple[str, ...], ...] = ()) -> None:
-    """``op.create_table``, except that on SQLite foreign keys are written inline on their column, as Tortoise
-    writes them (SQLAlchemy would write table-level constraints, which SQLite's catalogue reports differently)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        constraints = [sa.UniqueConstraint(*cols, name=f"uq_{name}_{'_'.join(cols)}") for cols in uniques]
-        op.create_table(name, *columns, *constraints)
-        return
-    clauses = []
-    for column in columns:
-        if column.primary_key:
-            clauses.append(f'"{column.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-            continue
-        clause = f'"{column.name}" {column.type.compile(dialect=bind.dialect)}'
-        if not column.nullable:
-            clause += " NOT NULL"
-        if column.unique:
-            clause += " UNIQUE"
-        for fk in column.foreign_keys:
-            table, _, target = fk.target_fullname.partition(".")
-            clause += f' REFERENCES "{table}" ("{target}") ON DELETE {fk.ondelete}'
-        clauses.append(clause)
-    for cols in uniques:
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        clauses.append(f'CONSTRAINT "uq_{name}_{"_".join(cols)}" UNIQUE ({quoted})')
-    op.execute(f'CREATE TABLE "{name}" (\n    ' + ",\n    ".join(clauses) + "\n)")
+def _create_table(name, *columns, uniques=()):
+    create_table(name, *columns, unique_together=uniques, constraint_prefix="uq")
 
 
 def upgrade() -> None:

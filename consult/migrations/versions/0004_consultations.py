@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from consult.migrations.types import JSON, TIMESTAMP
+from consult.migrations.ops import create_table, fk_column as _fk, id_column as _id
 
 revision = "0004"
 down_revision = "0003"
@@ -16,44 +17,8 @@ branch_labels = None
 depends_on = None
 
 
-def _create_table(name: str, *columns: sa.Column, unique_together: tuple[tuple[str, ...], ...] = ()) -> None:
-    """``op.create_table``, except that on SQLite foreign keys are written inline on their column, as Tortoise
-    writes them (SQLAlchemy would write table-level constraints, which SQLite's catalogue reports differently)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.create_table(name, *columns, *(sa.UniqueConstraint(*cols, name=f"uid_{name}_{'_'.join(cols)}")
-                                          for cols in unique_together))
-        return
-    clauses = []
-    for column in columns:
-        if column.primary_key:
-            clauses.append(f'"{column.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-            continue
-        clause = f'"{column.name}" {column.type.compile(dialect=bind.dialect)}'
-        if not column.nullable:
-            clause += " NOT NULL"
-        if column.unique:
-            clause += " UNIQUE"
-        for fk in column.foreign_keys:
-            table, _, target = fk.target_fullname.partition(".")
-            clause += f' REFERENCES "{table}" ("{target}") ON DELETE {fk.ondelete}'
-        clauses.append(clause)
-    for cols in unique_together:
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        clauses.append(f'CONSTRAINT "uid_{name}_{"_".join(cols)}" UNIQUE ({quoted})')
-    op.execute(f'CREATE TABLE "{name}" (\n    ' + ",\n    ".join(clauses) + "\n)")
-
-
-def _id() -> sa.Column:
-    return sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True)
-
-
-def _fk(name: str, table: str, ondelete: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.Integer(), sa.ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
-
-
 def upgrade() -> None:
-    _create_table(
+    create_table(
         "consultations",
         _id(),
         sa.Column("title", sa.String(200), nullable=False),
@@ -72,7 +37,7 @@ def upgrade() -> None:
         sa.Column("reminder_sent_at", TIMESTAMP, nullable=True),
         _fk("created_by_id", "users", "SET NULL", nullable=True),
     )
-    _create_table(
+    create_table(
         "consultation_invitees",
         _id(),
         sa.Column("invited_at", TIMESTAMP, nullable=False),
@@ -81,7 +46,7 @@ def upgrade() -> None:
         _fk("user_id", "users", "CASCADE"),
         unique_together=(("consultation_id", "user_id"),),
     )
-    _create_table(
+    create_table(
         "consultation_versions",
         _id(),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -90,7 +55,7 @@ def upgrade() -> None:
         _fk("consultation_id", "consultations", "CASCADE"),
         unique_together=(("consultation_id", "number"),),
     )
-    _create_table(
+    create_table(
         "consultation_paragraphs",
         _id(),
         sa.Column("key", sa.String(16), nullable=False),
@@ -101,7 +66,7 @@ def upgrade() -> None:
         _fk("version_id", "consultation_versions", "CASCADE"),
         unique_together=(("version_id", "key"),),
     )
-    _create_table(
+    create_table(
         "consultation_comments",
         _id(),
         sa.Column("body", sa.Text(), nullable=False),
@@ -120,7 +85,7 @@ def upgrade() -> None:
         _fk("paragraph_id", "consultation_paragraphs", "CASCADE"),
         _fk("parent_id", "consultation_comments", "CASCADE", nullable=True),
     )
-    _create_table(
+    create_table(
         "consultation_supports",
         _id(),
         sa.Column("created_at", TIMESTAMP, nullable=False),
@@ -128,7 +93,7 @@ def upgrade() -> None:
         _fk("user_id", "users", "CASCADE"),
         unique_together=(("comment_id", "user_id"),),
     )
-    _create_table(
+    create_table(
         "consultation_flags",
         _id(),
         sa.Column("reason", sa.Text(), nullable=False),

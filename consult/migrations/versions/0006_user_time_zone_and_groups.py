@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from consult.migrations.types import TIMESTAMP
+from consult.migrations.ops import create_table, fk_column as _fk, id_column as _id
 
 revision = "0006"
 down_revision = "0005"
@@ -16,51 +17,15 @@ branch_labels = None
 depends_on = None
 
 
-def _create_table(name: str, *columns: sa.Column, unique_together: tuple[tuple[str, ...], ...] = ()) -> None:
-    """``op.create_table``, except that on SQLite foreign keys are written inline on their column, as Tortoise
-    writes them (SQLAlchemy would write table-level constraints, which SQLite's catalogue reports differently)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.create_table(name, *columns, *(sa.UniqueConstraint(*cols, name=f"uid_{name}_{'_'.join(cols)}")
-                                          for cols in unique_together))
-        return
-    clauses = []
-    for column in columns:
-        if column.primary_key:
-            clauses.append(f'"{column.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-            continue
-        clause = f'"{column.name}" {column.type.compile(dialect=bind.dialect)}'
-        if not column.nullable:
-            clause += " NOT NULL"
-        if column.unique:
-            clause += " UNIQUE"
-        for fk in column.foreign_keys:
-            table, _, target = fk.target_fullname.partition(".")
-            clause += f' REFERENCES "{table}" ("{target}") ON DELETE {fk.ondelete}'
-        clauses.append(clause)
-    for cols in unique_together:
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        clauses.append(f'CONSTRAINT "uid_{name}_{"_".join(cols)}" UNIQUE ({quoted})')
-    op.execute(f'CREATE TABLE "{name}" (\n    ' + ",\n    ".join(clauses) + "\n)")
-
-
-def _id() -> sa.Column:
-    return sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True)
-
-
-def _fk(name: str, table: str, ondelete: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.Integer(), sa.ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
-
-
 def upgrade() -> None:
     op.add_column("users", sa.Column("time_zone", sa.String(64), nullable=True))
-    _create_table(
+    create_table(
         "consultation_groups",
         _id(),
         sa.Column("name", sa.String(120), nullable=False, unique=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
     )
-    _create_table(
+    create_table(
         "consultation_group_members",
         _id(),
         sa.Column("added_at", TIMESTAMP, nullable=False),
@@ -68,7 +33,7 @@ def upgrade() -> None:
         _fk("user_id", "users", "CASCADE"),
         unique_together=(("group_id", "user_id"),),
     )
-    _create_table(
+    create_table(
         "consultation_group_invitations",
         _id(),
         sa.Column("invited_at", TIMESTAMP, nullable=False),
