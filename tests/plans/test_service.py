@@ -79,3 +79,36 @@ def test_publishing_needs_a_decision_on_every_draft(client, tracker):
     run = client.run(run_latest, tracker)
     with pytest.raises(service.PlanError):
         client.run(service.publish_run, run)
+
+
+def test_the_stored_report_on_the_demo_survey_equals_direct_analysis_calls(client, tracker):
+    """From the database through the surveys DataFrame bridge to the stored JSON: the same numbers as a notebook."""
+    import math
+
+    import numpy as np
+
+    from analysis import SurveyDesign, rake
+    from consult.surveys.dataframe import responses_frame
+
+    run = client.run(run_latest, tracker)
+    wave = client.run(lambda: Wave.filter(tracker_id=tracker.id).order_by("-number").prefetch_related(
+        "survey").first())
+    frame, codebook = client.run(responses_frame, wave.survey.slug)
+    margins = codebook.margins
+    keep = np.ones(len(frame), bool)
+    for var, pop in margins.items():
+        keep &= frame[var].astype("string").isin(list(pop)).to_numpy()
+    data = frame.loc[keep].reset_index(drop=True)
+    for var in margins:
+        data[var] = data[var].astype(str)
+    design = rake(SurveyDesign(data), margins)
+    expected = design.likert("safe_night", top=2, scale_max=5).top_box
+    trust = design.by("country").mean("trust_police")
+    got = {i["code"]: i for i in run.result["indicators"]}
+    assert math.isclose(got["safe_night"]["overall"]["value"], expected.value, rel_tol=1e-9)
+    assert math.isclose(got["safe_night"]["overall"]["se"], expected.se, rel_tol=1e-9)
+    by_country = {c["label"]: c for c in got["trust_police"]["breakdowns"][0]["cells"]}
+    for label, estimate in trust:
+        if not by_country[str(label)]["suppressed"]:
+            assert math.isclose(by_country[str(label)]["value"], estimate.value, rel_tol=1e-9)
+            assert math.isclose(by_country[str(label)]["se"], estimate.se, rel_tol=1e-9)
