@@ -22,6 +22,9 @@ def _check_page(page) -> None:
     assert exit_link.count() == 1, page.url
     assert exit_link.is_visible(), page.url
     assert exit_link.get_attribute("href", timeout=1000).startswith("https://")
+    # Inside a landmark, and no empty language menu beside the survey's own (axe: region, landmark-unique).
+    assert exit_link.evaluate("e => e.closest('header, main, nav, footer') !== null"), page.url
+    assert page.locator("nav:not(:has(li))").count() == 0, page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], page.url
 
 
