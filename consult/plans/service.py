@@ -125,7 +125,7 @@ async def execute_run(run: ReportRun, on_progress: Callable[[float], None] | Non
         async with in_transaction():
             await ReportRun.filter(id=run.id).update(status=RunStatus.DONE.value, progress=1.0, result=result,
                                                      finished_at=now(), error="")
-            await store_drafts(run.id, result, rules_of(tracker.rules))
+            await store_drafts(run.id, result, rules_of(tracker.rules), await _language_of_requester(run))
     except Exception as error:  # recorded for the status page; the worker goes on with the next run
         message = str(error) if isinstance(error, (PlanError, ValueError)) else error.__class__.__name__
         await ReportRun.filter(id=run.id).update(status=RunStatus.FAILED.value, error=message[:2000],
@@ -143,11 +143,26 @@ def group_labeler(result: dict, language: str) -> Callable[[str, str], str]:
     return label
 
 
-async def store_drafts(run_id: int, result: dict, rules: dict) -> list[Recommendation]:
-    """Store the ranked draft recommendations of a finished run (each awaits a human decision)."""
+async def _language_of_requester(run: ReportRun) -> str | None:
+    """The language of the analyst who asked for the run: the worker has no request, so no language of its own."""
+    from consult.accounts.models import User
+
+    if run.requested_by_id is None:
+        return None
+    user = await User.get_or_none(id=run.requested_by_id)
+    return user.language if user else None
+
+
+async def store_drafts(run_id: int, result: dict, rules: dict, language: str | None = None) -> list[Recommendation]:
+    """Store the ranked draft recommendations of a finished run (each awaits a human decision).
+
+    The texts are written in ``language`` (default: the current one), for the analysts to edit.
+    """
     from consult import i18n
 
-    drafts = draft(result, rules, group_labeler(result, i18n.current_code()))
+    language = language if language in i18n.SUPPORTED else i18n.current_code()
+    with i18n.using_locale(language):
+        drafts = draft(result, rules, group_labeler(result, language))
     await Recommendation.filter(run_id=run_id, decision=Decision.DRAFT.value).delete()
     return [await Recommendation.create(run_id=run_id, indicator_code=d.indicator_code, rule=d.rule, rank=rank,
                                         objective=d.objective, level=d.level, text=d.text, evidence=d.evidence)

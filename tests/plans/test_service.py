@@ -112,3 +112,22 @@ def test_the_stored_report_on_the_demo_survey_equals_direct_analysis_calls(clien
         if not by_country[str(label)]["suppressed"]:
             assert math.isclose(by_country[str(label)]["value"], estimate.value, rel_tol=1e-9)
             assert math.isclose(by_country[str(label)]["se"], estimate.se, rel_tol=1e-9)
+
+
+def test_draft_texts_are_in_the_language_of_the_analyst_who_asked(client, tracker):
+    async def run_as_french_analyst():
+        from consult.accounts.models import User
+
+        analyst = await make_user("analyst")
+        await User.filter(id=analyst.id).update(language="fr")
+        wave = await Wave.filter(tracker_id=tracker.id).order_by("-number").first()
+        run = await service.execute_run(await service.request_run(tracker, wave, analyst))
+        return await Recommendation.filter(run_id=run.id, rule="group_gap").first(), (
+            await ReportRun.get(id=run.id)).result
+
+    gap, result = client.run(run_as_french_analyst)
+    assert gap is not None
+    french = result["codebook"][gap.evidence["variable"]]["choices"][gap.evidence["group"]]["fr"]
+    english = result["codebook"][gap.evidence["variable"]]["choices"][gap.evidence["group"]]["en"]
+    # The group is named as the French questionnaire names it (the rules' sentences follow once translated).
+    assert french in gap.text and (french == english or english not in gap.text)
