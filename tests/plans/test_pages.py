@@ -143,3 +143,14 @@ def test_an_analyst_sets_the_design_and_the_next_report_follows_it(client, track
     assert run.result["settings"]["correction_r"] == "BH" and run.result["settings"]["min_n"] == 25
     assert run.result["margins"] == {} and "strata = ~country" in run.result["r_design"][0]
     assert "Benjamini-Hochberg" in client.get(f"/plans/runs/{run_id}").text
+
+
+def test_the_report_page_renders_in_every_language(client, tracker):
+    sign_in(client, "analyst")
+    run_id = run_report(client, tracker)
+    for code in ("fr", "uk", "ar", "fa"):
+        client.get(f"/language/{code}?next=/")
+        page = client.get(f"/plans/runs/{run_id}")
+        assert page.status_code == 200 and f'lang="{code}"' in page.text
+    assert 'dir="rtl"' in page.text
+    assert "افغانستان" in page.text  # the Persian questionnaire's name for the group
