@@ -88,6 +88,7 @@ def test_panel_member_comments_on_a_paragraph_with_the_keyboard(live_server, bro
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert f"/p/{key}" in page.url and page.url.endswith("#comment-form")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
         # From the heading of the form, Tab reaches the comment field; type, Tab to "Send", Enter.
         _tab_to(page, "e => e.id === 'body'", limit=10)
