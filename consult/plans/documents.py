@@ -13,6 +13,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
+from consult import i18n
 from consult.i18n import gettext as _
 from consult.plans import exports
 from consult.templating import STATIC_DIR
@@ -103,6 +104,11 @@ def to_pdf(context: dict) -> bytes:
         bold = font.with_name("DejaVuSans-Bold.ttf")
         pdf.add_font("body", "B", str(bold if bold.exists() else font))  # table headings are bold
         family = "body"
+        # HarfBuzz (uharfbuzz) joins Arabic and Persian letters and lays the lines out right to left.
+        if i18n.current().direction == "rtl":
+            pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
+        else:
+            pdf.set_text_shaping(use_shaping_engine=True)
     else:
         family = "helvetica"
 
