@@ -8,6 +8,7 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
+from consult.migrations.ops import create_table, fk_column as _fk, id_column as _id
 from consult.migrations.types import JSON, TIMESTAMP
 
 #: Tortoise's FloatField: REAL on SQLite, DOUBLE PRECISION on PostgreSQL.
@@ -21,44 +22,8 @@ branch_labels = None
 depends_on = None
 
 
-def _create_table(name: str, *columns: sa.Column, unique_together: tuple[tuple[str, ...], ...] = ()) -> None:
-    """``op.create_table``, except that on SQLite foreign keys are written inline on their column, as Tortoise
-    writes them (SQLAlchemy would write table-level constraints, which SQLite's catalogue reports differently)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.create_table(name, *columns, *(sa.UniqueConstraint(*cols, name=f"uid_{name}_{'_'.join(cols)}")
-                                          for cols in unique_together))
-        return
-    clauses = []
-    for column in columns:
-        if column.primary_key:
-            clauses.append(f'"{column.name}" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL')
-            continue
-        clause = f'"{column.name}" {column.type.compile(dialect=bind.dialect)}'
-        if not column.nullable:
-            clause += " NOT NULL"
-        if column.unique:
-            clause += " UNIQUE"
-        for fk in column.foreign_keys:
-            table, _, target = fk.target_fullname.partition(".")
-            clause += f' REFERENCES "{table}" ("{target}") ON DELETE {fk.ondelete}'
-        clauses.append(clause)
-    for cols in unique_together:
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        clauses.append(f'CONSTRAINT "uid_{name}_{"_".join(cols)}" UNIQUE ({quoted})')
-    op.execute(f'CREATE TABLE "{name}" (\n    ' + ",\n    ".join(clauses) + "\n)")
-
-
-def _id() -> sa.Column:
-    return sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True)
-
-
-def _fk(name: str, table: str, ondelete: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, sa.Integer(), sa.ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
-
-
 def upgrade() -> None:
-    _create_table(
+    create_table(
         "plan_trackers",
         _id(),
         sa.Column("slug", sa.String(64), nullable=False, unique=True),
@@ -67,7 +32,7 @@ def upgrade() -> None:
         sa.Column("rules", JSON, nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
     )
-    _create_table(
+    create_table(
         "plan_waves",
         _id(),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -76,7 +41,7 @@ def upgrade() -> None:
         _fk("survey_id", "surveys", "CASCADE"),
         unique_together=(("tracker_id", "number"), ("tracker_id", "survey_id")),
     )
-    _create_table(
+    create_table(
         "plan_indicators",
         _id(),
         sa.Column("code", sa.String(64), nullable=False),
@@ -92,7 +57,7 @@ def upgrade() -> None:
         _fk("tracker_id", "plan_trackers", "CASCADE"),
         unique_together=(("tracker_id", "code"),),
     )
-    _create_table(
+    create_table(
         "plan_report_runs",
         _id(),
         sa.Column("status", sa.String(16), nullable=False),
@@ -106,7 +71,7 @@ def upgrade() -> None:
         _fk("wave_id", "plan_waves", "CASCADE"),
         _fk("requested_by_id", "users", "SET NULL", nullable=True),
     )
-    _create_table(
+    create_table(
         "plan_action_plans",
         _id(),
         sa.Column("title", sa.String(200), nullable=False),
@@ -114,7 +79,7 @@ def upgrade() -> None:
         _fk("tracker_id", "plan_trackers", "SET NULL", nullable=True),
         _fk("consultation_id", "consultations", "SET NULL", nullable=True),
     )
-    _create_table(
+    create_table(
         "plan_actions",
         _id(),
         sa.Column("objective", sa.String(32), nullable=False),
@@ -131,7 +96,7 @@ def upgrade() -> None:
         sa.Column("created_at", TIMESTAMP, nullable=False),
         _fk("plan_id", "plan_action_plans", "CASCADE"),
     )
-    _create_table(
+    create_table(
         "plan_recommendations",
         _id(),
         sa.Column("indicator_code", sa.String(64), nullable=False),
