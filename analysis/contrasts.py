@@ -9,13 +9,27 @@ from .errors import DesignError
 from .results import Difference
 
 
-def _diff(value: float, se: float, df, labels) -> Difference:
+def difference_test(value: float, se: float, df, labels) -> Difference:
+    """Test a difference whose estimate and SE are known (e.g. from a domain table's covariance).
+
+    Parameters
+    ----------
+    value, se
+        The estimated difference and its standard error.
+    df
+        Design degrees of freedom for a t test; ``None`` or infinite for a z test.
+    labels
+        What was compared, e.g. ``("urban", "rural")``.
+    """
     stat = value / se if se > 0 else np.nan
     if df is None or not np.isfinite(df):
         p = 2 * stats.norm.sf(abs(stat))
     else:
         p = 2 * stats.t.sf(abs(stat), df)
     return Difference(float(value), float(se), float(stat), float(p), df, labels)
+
+
+_diff = difference_test  # the name used inside this module
 
 
 def domain_difference(design, var: str, by: str, a, b, statistic: str = "mean", level=None) -> Difference:

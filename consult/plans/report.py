@@ -175,7 +175,7 @@ def _breakdown(design, spec: IndicatorSpec, variable: str, level: float, min_n: 
     gaps = []
     labels = [str(x) for x in table.labels]
     shown = [i for i, cell in enumerate(cells) if not cell.suppressed and cell.value is not None]
-    from analysis.contrasts import _diff  # the same t test domain_difference applies
+    from analysis.contrasts import difference_test as _diff  # the same t test domain_difference applies
 
     for i, j in itertools.combinations(shown, 2):
         c = np.zeros(len(labels))
