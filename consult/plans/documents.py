@@ -134,7 +134,7 @@ def to_pdf(context: dict) -> bytes:
                 pdf.multi_cell(0, 5, text(breakdown.label), new_x="LMARGIN", new_y="NEXT")
                 with pdf.table(col_widths=(50, 25, 50, 20), text_align="LEFT") as table:
                     head = table.row()
-                    for title in (_("Group"), _("Estimate"), _("95% interval"), _("Respondents")):
+                    for title in (_("Group"), _("Estimate"), _("95%% interval") % {}, _("Respondents")):
                         head.cell(text(title))
                     for row in breakdown.rows:
                         line = table.row()
