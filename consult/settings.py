@@ -40,6 +40,12 @@ class Settings:
     session_max_days: int = 30
     mail_worker: bool = True
     log_level: str = "INFO"
+    #: argon2id cost (RFC 9106's second recommended option: 64 MiB, 3 passes, 4 lanes).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+    #: Subject of mails that carry a code; empty: a neutral, translated "Your one-time code".
+    code_mail_subject: str = ""
 
     @property
     def https(self) -> bool:
@@ -117,6 +123,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         session_max_days=_positive_int(config, "CONSULT_SESSION_MAX_DAYS", 30),
         mail_worker=_boolean(config, "CONSULT_MAIL_WORKER", default=True),
         log_level=_log_level(config),
+        argon2_time_cost=_positive_int(config, "CONSULT_ARGON2_TIME_COST", 3),
+        argon2_memory_kib=_positive_int(config, "CONSULT_ARGON2_MEMORY_KIB", 64 * 1024),
+        argon2_parallelism=_positive_int(config, "CONSULT_ARGON2_PARALLELISM", 4),
+        code_mail_subject=config("CONSULT_CODE_MAIL_SUBJECT", default="").strip(),
     )
 
 

@@ -55,6 +55,8 @@ def test_production_requires_a_secret_key(tmp_path):
         ("CONSULT_SESSION_IDLE_MINUTES", "-5"),
         ("CONSULT_SESSION_MAX_DAYS", "thirty"),
         ("CONSULT_LOG_LEVEL", "LOUD"),
+        ("CONSULT_ARGON2_MEMORY_KIB", "lots"),
+        ("CONSULT_ARGON2_TIME_COST", "0"),
     ],
 )
 def test_a_wrong_value_names_the_variable(tmp_path, name, value):

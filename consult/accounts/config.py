@@ -1,13 +1,14 @@
-"""Settings of the account system that the foundation's settings do not cover, read from ``CONSULT_*`` variables.
+"""The account system's settings: the few that come from ``CONSULT_*`` variables (through
+:mod:`consult.settings`) and the fixed rules (code lifetimes, throttles).
 
 Kept apart so that tests can lower the cost of password hashing without touching the global settings.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Mapping
+
+from consult.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,11 @@ class AccountSettings:
     throttle_window_minutes: int = 15
 
 
-def load_account_settings(environ: Mapping[str, str] | None = None) -> AccountSettings:
-    environ = os.environ if environ is None else environ
-
-    def number(name: str, default: int) -> int:
-        raw = environ.get(name, "").strip()
-        if not raw:
-            return default
-        value = int(raw)
-        if value <= 0:
-            raise ValueError(f"{name} must be greater than zero")
-        return value
-
-    defaults = AccountSettings()
+def load_account_settings(settings: Settings) -> AccountSettings:
+    """The account settings that come from the environment (read once, in :mod:`consult.settings`)."""
     return AccountSettings(
-        argon2_time_cost=number("CONSULT_ARGON2_TIME_COST", defaults.argon2_time_cost),
-        argon2_memory_kib=number("CONSULT_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
-        argon2_parallelism=number("CONSULT_ARGON2_PARALLELISM", defaults.argon2_parallelism),
-        code_subject=environ.get("CONSULT_CODE_MAIL_SUBJECT", "").strip(),
+        argon2_time_cost=settings.argon2_time_cost,
+        argon2_memory_kib=settings.argon2_memory_kib,
+        argon2_parallelism=settings.argon2_parallelism,
+        code_subject=settings.code_mail_subject,
     )

@@ -53,7 +53,7 @@ def install(app: Starlette, account_settings: AccountSettings | None = None) -> 
     """Configure the account system on ``app`` (called by the app factory)."""
     from consult.mail.outbox import Mailer, delivery_loop
 
-    config = account_settings or load_account_settings()
+    config = account_settings or load_account_settings(app.state.settings)
     app.state.accounts = config
     passwords.configure(config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism)
     settings = app.state.settings
