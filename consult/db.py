@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
 
@@ -20,6 +20,11 @@ MODEL_MODULES = [
     "consult.surveys.models",
     "consult.plans.models",
 ]
+
+
+#: Seconds to open a PostgreSQL connection, and for one statement (see tortoise_config).
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 30.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -41,6 +46,7 @@ def tortoise_config(url: str) -> dict:
         }
     else:
         parts = urlsplit(url)
+        options = dict(parse_qsl(parts.query))
         connection = {
             "engine": "tortoise.backends.asyncpg",
             "credentials": {
@@ -55,6 +61,11 @@ def tortoise_config(url: str) -> dict:
                 # back; we set no session state, LISTEN, cursors or advisory locks, and asyncpg still rolls back
                 # a transaction left open before calling this.
                 "reset": _keep_session,
+                # A database host that stops answering (a network partition, a hung server) must not hold requests
+                # until the proxy gives up: connecting and each statement are bounded, and the request gets the
+                # 503 page. ``?connect_timeout=…&command_timeout=…`` (seconds) in the URL override the defaults.
+                "timeout": float(options.get("connect_timeout", CONNECT_TIMEOUT)),
+                "command_timeout": float(options.get("command_timeout", COMMAND_TIMEOUT)),
             },
         }
     return {
@@ -73,7 +84,10 @@ def sqlalchemy_url(url: str) -> str:
     """The same database as a SQLAlchemy URL (synchronous drivers: sqlite3 and psycopg 3)."""
     if is_sqlite(url):
         return f"sqlite:///{sqlite_path(url)}"
-    return "postgresql+psycopg://" + url.split("://", 1)[1]
+    parts = urlsplit(url)
+    # command_timeout is ours (asyncpg's), not libpq's: psycopg would refuse it. Migrations may take long anyway.
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "command_timeout"])
+    return "postgresql+psycopg:" + urlunsplit(("", parts.netloc, parts.path, query, ""))
 
 
 async def open_database(url: str) -> None:
@@ -98,7 +112,15 @@ async def ping(timeout: float = 2.0) -> bool:
     """True when the database answers a trivial query within ``timeout`` seconds."""
     try:
         connection = Tortoise.get_connection("default")
-        await asyncio.wait_for(connection.execute_query("SELECT 1"), timeout)
+        query = asyncio.ensure_future(connection.execute_query("SELECT 1"))
+        # Not wait_for: it waits for the cancelled query to wind up, and a connection to a host that stopped
+        # answering can take far longer than ``timeout`` to do so (seen: /healthz silent for over 30 s).
+        done, _pending = await asyncio.wait({query}, timeout=timeout)
+        if not done:
+            query.cancel()
+            query.add_done_callback(lambda task: task.cancelled() or task.exception())
+            return False
+        query.result()
     except Exception:  # any failure means "not reachable"; /healthz reports it
         return False
     return True
