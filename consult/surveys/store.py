@@ -47,8 +47,20 @@ async def current_version(survey: Survey) -> SurveyVersion:
 
 
 async def current_form(survey: Survey) -> tuple[SurveyVersion, FormDefinition]:
-    version = await current_version(survey)
-    return version, remember(version)
+    """The newest version and its parsed form (one query; the definition is read only when not cached).
+
+    Once its form is cached, the version comes without its ``definition`` (the whole questionnaire as JSON,
+    which the home page and the consent page would otherwise read and decode on every request).
+    """
+    version = await SurveyVersion.filter(survey_id=survey.id).order_by("-number").only(
+        "id", "survey_id", "number", "created_at").first()
+    if version is None:  # a survey is always created with its first version, in one transaction
+        raise LookupError(f"survey {survey.slug} has no version")
+    form = _FORMS.get(version.id)
+    if form is None:
+        version = await SurveyVersion.get(id=version.id)
+        form = remember(version)
+    return version, form
 
 
 async def survey_by_slug(slug: str) -> Survey | None:
