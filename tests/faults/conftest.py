@@ -113,8 +113,8 @@ class LiveServer:
     def errors(self) -> str:
         """The end of each logged traceback (the log is JSON lines), to show why a request failed."""
         found = []
-        for line in self.log().splitlines() if not self.log_path.exists() else \
-                self.log_path.read_text(errors="replace").splitlines():
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        for line in text.splitlines():
             try:
                 record = json.loads(line)
             except ValueError:

@@ -14,10 +14,9 @@ import time
 from collections import Counter
 
 import httpx
-import pytest
 
 from consult.settings import ROOT
-from tests.faults.conftest import post_form
+from tests.faults.conftest import csrf_of, post_form
 from tests.support.mailbox import code_in
 
 FRENCH_503 = "Le service est momentanément indisponible"
@@ -94,8 +93,6 @@ class Load:
                 page = anonymous.get("/account/register")
                 if page.status_code != 200:
                     return page
-                from tests.faults.conftest import csrf_of
-
                 return anonymous.post("/account/register", data={
                     "csrf_token": csrf_of(page.text), "email": f"load{next(counter)}@example.org",
                     "display_name": "Load", "language": "en"})
@@ -142,8 +139,7 @@ def test_postgres_restart_under_load(private_pg, fault_database, live_servers, s
             # A form sent during the outage: the 503 page says nothing was saved; the browser keeps the form.
             anonymous = server.client(cookies={"lang": "fr"})
             page = anonymous.get("/account/register")
-            token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0] if page.status_code == 200 \
-                else None
+            token = csrf_of(page.text) if page.status_code == 200 else None
             if token:
                 sent = anonymous.post("/account/register", data={"csrf_token": token, "email": "during@example.org",
                                                                  "display_name": "During", "language": "fr"})
