@@ -33,7 +33,7 @@ ROOT = Path(consult.__file__).resolve().parent.parent
 
 SLUG = "wps-perceptions"
 #: Fresh responses inserted for the submission target; each takes one page submission per page of the survey.
-POOL = 60000
+POOL = 80000
 
 
 def _database_url() -> str:
