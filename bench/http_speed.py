@@ -66,8 +66,8 @@ def start_server(argv: list[str], env: dict, health: str) -> subprocess.Popen:
 
 
 def parse_duration_ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def run_wrk(url: str, connections: int, duration: int, script: str | None = None,
@@ -78,9 +78,13 @@ def run_wrk(url: str, connections: int, duration: int, script: str | None = None
     out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
     if check is not None:  # a target that writes verifies in the database what wrk counted
         print(f"  {url} c={connections}: {check(out)}", file=sys.stderr)
+    if not re.search(r"^\s+99%\s+[\d.]+(us|ms|s|m)\s", out, re.M):  # wrk could not measure (a script error…): say so
+        print(f"wrk gave no latency for {url} c={connections}:\n{out}", file=sys.stderr)
+        return 0.0, float("nan"), float("nan"), -1
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = parse_duration_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = parse_duration_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    # The distribution's own lines (a "+/- Stdev" column such as "79.99%" must not be taken for the 99th percentile).
+    p50 = parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = parse_duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
         errors += int(match.group(1))
