@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402
 
 from bench.http_speed import free_port, wait_until_up  # noqa: E402
 from tests.support import databases  # noqa: E402

@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Iterator
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 from consult.settings import ROOT

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 
-import httpx
+import httpx2 as httpx
 
 from consult.settings import ROOT
 from tests.faults.conftest import csrf_of, post_form
