@@ -112,13 +112,19 @@ ERROR_EXPLANATIONS = {
 
 def error_response(request: Request, status_code: int, detail: str | None = None,
                    headers: Mapping[str, str] | None = None) -> Response:
-    """The one error page: translated, with the page layout, never a stack trace."""
+    """The one error page: translated, with the page layout, never a stack trace.
+
+    When a form failed on our side (5xx), the page carries what was typed in a "send again" form.
+    """
     status = status_code if status_code in ERROR_TITLES else (500 if status_code >= 500 else 400)
+    replay = request.scope.get("replay_fields") if status_code >= 500 and request.method == "POST" else None
     context = {
         "status_code": status_code,
         "title": str(ERROR_TITLES[status]),
         "explanation": detail or str(ERROR_EXPLANATIONS[status]),
         "page_title": str(ERROR_TITLES[status]),
+        "replay_fields": replay,
+        "replay_action": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     try:
         return render(request, "errors/error.html", context, status_code=status_code, headers=headers)

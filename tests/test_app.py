@@ -117,3 +117,33 @@ def test_pages_are_compressed(client):
 
 def test_pages_are_not_cached(client):
     assert client.get("/").headers["cache-control"] == "no-store"
+
+
+def test_a_form_that_fails_because_the_database_is_away_is_kept_for_sending_again(app, client):
+    import re
+
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from tortoise.exceptions import DBConnectionError
+
+    state = {"down": True}
+
+    async def save(request):
+        form = await request.form()
+        if state["down"]:
+            raise DBConnectionError("connection refused")
+        return PlainTextResponse("saved " + form["answer"])
+
+    app.router.routes.append(Route("/save", save, methods=["POST"]))
+    response = client.post_form("/save", {"answer": "نعم، أشعر بالأمان", "password": "Not-Echoed-123"},
+                                headers={"accept-language": "ar"})
+    assert response.status_code == 503
+    assert 'dir="rtl"' in response.text
+    assert 'value="نعم، أشعر بالأمان"' in response.text
+    assert "Not-Echoed-123" not in response.text
+    # The database is back: the kept form goes through as it is.
+    state["down"] = False
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text))
+    again = client.post("/save", data=fields)
+    assert again.status_code == 200
+    assert again.text == "saved نعم، أشعر بالأمان"

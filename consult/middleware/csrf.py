@@ -94,6 +94,10 @@ class CSRFMiddleware:
         if fresh or not self._valid(submitted, cookie):
             await self._refuse(scope, replay, send, form)
             return
+        if form is not None and scope["method"] == "POST":
+            # Kept for the error pages: if the request fails (the database is away), the page offers to send the
+            # same form again, so nothing typed is lost (never passwords or files).
+            scope["replay_fields"] = replayable_fields(form)
         await self.app(scope, replay, send)
 
     def _valid(self, submitted: object, cookie: str) -> bool:
@@ -122,13 +126,9 @@ class CSRFMiddleware:
         from consult.web import render
 
         request = Request(scope, receive)
-        fields = []
-        can_replay = form is not None and scope["method"] == "POST"
-        if can_replay:
-            # A file cannot be put back into a form: the user goes back and sends it again instead.
-            can_replay = not any(isinstance(value, UploadFile) for _, value in form.multi_items())
-            fields = [(name, value) for name, value in form.multi_items()
-                      if name not in SECRET_FIELDS and isinstance(value, str)]
+        fields = replayable_fields(form) if form is not None and scope["method"] == "POST" else None
+        can_replay = fields is not None
+        fields = fields or []
         response = render(
             request,
             "errors/csrf.html",
@@ -142,6 +142,14 @@ class CSRFMiddleware:
             status_code=403,
         )
         await response(scope, receive, send)
+
+
+def replayable_fields(form: FormData) -> list[tuple[str, str]] | None:
+    """The fields of a form that a "send again" page may carry back, or ``None`` when it cannot be replayed
+    (a file cannot be put back into a form: the user goes back and sends it again instead)."""
+    if any(isinstance(value, UploadFile) for _, value in form.multi_items()):
+        return None
+    return [(name, value) for name, value in form.multi_items() if name not in SECRET_FIELDS and isinstance(value, str)]
 
 
 def _well_formed(cookie: str) -> bool:
