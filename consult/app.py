@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from typing import AsyncIterator
 
 from starlette.applications import Starlette
@@ -25,6 +27,22 @@ from consult.templating import STATIC_DIR, create_environment
 from consult.web import http_exception_handler
 
 
+@contextlib.asynccontextmanager
+async def _stopping_within(background: contextlib.AbstractAsyncContextManager, seconds: float) -> AsyncIterator[None]:
+    """Run a background task's context, but never let its shutdown hold the server's shutdown for longer than
+    ``seconds`` (a task stuck on a dead connection would otherwise keep a stopping server alive)."""
+    await background.__aenter__()
+    try:
+        yield
+    finally:
+        stopping = asyncio.ensure_future(background.__aexit__(None, None, None))
+        done, _ = await asyncio.wait({stopping}, timeout=seconds)
+        if not done:
+            logging.getLogger("consult.app").warning("background task did not stop in time",
+                                                     extra={"task": repr(background)})
+            stopping.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
 
@@ -34,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for start in app.state.background:
-                    await stack.enter_async_context(start(app))
+                    await stack.enter_async_context(_stopping_within(start(app), seconds=10))
                 yield
         finally:
             await db.close_database()

@@ -7,6 +7,7 @@ The schema is owned by the migrations: nothing here creates tables.
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -103,9 +104,29 @@ async def open_database(url: str) -> None:
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
 
 
-async def close_database() -> None:
-    """Close the pool (and drop Tortoise's global context, so a later init starts clean)."""
-    await Tortoise.close_connections()
+async def close_database(timeout: float = 10.0) -> None:
+    """Close the pool (and drop Tortoise's global context, so a later init starts clean).
+
+    A graceful close waits for every connection to be given back; one held by a task stuck on a dead socket would
+    hold it for ever, so after ``timeout`` seconds the pools are terminated instead.
+    """
+    from tortoise import context
+
+    ctx = context.get_current_context()
+    closing = asyncio.ensure_future(Tortoise.close_connections())
+    done, _ = await asyncio.wait({closing}, timeout=timeout)
+    if done:
+        closing.result()
+        return
+    logging.getLogger("consult.db").warning("database pool did not close in time; terminating it")
+    closing.add_done_callback(lambda task: task.cancelled() or task.exception())
+    if ctx is not None and ctx._connections is not None:  # noqa: SLF001 - no public API for this
+        for connection in ctx._connections.all():  # noqa: SLF001
+            pool = getattr(connection, "_pool", None)
+            if pool is not None:
+                pool.terminate()
+    if context._global_context is ctx:  # noqa: SLF001 - let the next open start clean
+        context._global_context = None
 
 
 async def ping(timeout: float = 2.0) -> bool:
