@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))
 
 
+@pytest.fixture
+def fake_clock():
+    """The accounts' injectable clock, standing still until a test advances it (code expiry without sleeps)."""
+    from consult.accounts import clock
+
+    fake = clock.FakeClock()
+    clock.install(fake)
+    yield fake
+    clock.install(None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database migrated once; each test gets a copy (much faster than migrating per test)."""

@@ -1,4 +1,4 @@
-"""Fixtures for the account tests: cheap argon2, a clock that stands still, helpers to go through the flows."""
+"""Fixtures for the account tests: cheap argon2 and helpers to go through the flows."""
 
 from __future__ import annotations
 
@@ -7,19 +7,11 @@ import re
 
 import pytest
 
-from consult.accounts import clock, passwords
+from consult.accounts import passwords
 from consult.app import create_app
 from tests.support.mailbox import code_in, text_of
 
 STRONG = "Tr4il-Mix!ng-Kettle"
-
-
-@pytest.fixture
-def fake_clock():
-    fake = clock.FakeClock()
-    clock.install(fake)
-    yield fake
-    clock.install(None)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from consult.accounts import clock
 from consult.accounts.models import User
 from consult.accounts.users import create_user
 from tests.support.mailbox import code_in
@@ -50,14 +49,6 @@ Women make up at least half of every negotiation team.
 
 A new paragraph on funding for women's organisations in conflict-affected countries.
 """
-
-
-@pytest.fixture
-def fake_clock():
-    fake = clock.FakeClock()
-    clock.install(fake)
-    yield fake
-    clock.install(None)
 
 
 class People:

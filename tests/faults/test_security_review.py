@@ -14,19 +14,11 @@ import re
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from consult.accounts import clock, passwords
+from consult.accounts import passwords
 from consult.accounts.models import EmailCode, Session
 from consult.app import create_app
 from tests.accounts.conftest import STRONG, Flows
 from tests.conftest import AppClient
-
-
-@pytest.fixture
-def fake_clock():
-    fake = clock.FakeClock()
-    clock.install(fake)
-    yield fake
-    clock.install(None)
 
 
 def cheap(app):

@@ -1,1 +1,1 @@
-from tests.accounts.conftest import app, deliver, fake_clock, flows  # noqa: F401 - the same fixtures
+from tests.accounts.conftest import app, deliver, flows  # noqa: F401 - the same fixtures

@@ -12,14 +12,6 @@ from consult.surveys.models import Response
 from tests.surveys.support import Respondent, open_survey
 
 
-@pytest.fixture
-def fake_clock():
-    fake = clock.FakeClock()
-    clock.install(fake)
-    yield fake
-    clock.install(None)
-
-
 def _code(client):
     async def get():
         return (await Response.all().order_by("-id").first()).resume_code
