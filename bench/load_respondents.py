@@ -21,6 +21,10 @@ With ``--kill-after S`` the server is killed with SIGKILL S seconds into the run
 that got no answer (the connection dropped, or 503 while the database was reconnecting) is sent again as it was,
 the step in it makes a page already saved a no-op, and the check at the end is the same.
 Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
+
+``run(database_url, ...)`` is the same on a database the caller made (tests/faults/test_server_killed.py runs it on
+the fault tests' private cluster): it returns an ``Outcome`` with the problems found, the ledgers and when pages were
+acknowledged relative to the kill; ``main()`` makes and drops the database and prints.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Ledger:
     abandoned: str = ""
     retried: int = 0
     refused: int = 0
+    acknowledged_at: list = field(default_factory=list)  # time.monotonic() of each acknowledged page
 
 
 class Server:
@@ -98,6 +103,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        self.log.close()
 
 
 def hidden(page: str, name: str) -> str | None:
@@ -264,6 +270,7 @@ class Respondent:
             # Acknowledged: the page's values are saved.
             self.ledger.answers.update(sent)
             self.ledger.steps += 1
+            self.ledger.acknowledged_at.append(time.monotonic())
             # Of two copies, the one applied says where to go; the other (a no-op) points at the page.
             targets = [r.headers["location"] for r in replies]
             more = any(t.endswith("?more=1") for t in targets)
@@ -300,14 +307,17 @@ async def drive(base: str, count: int, seed: int, seconds: float, server: Server
 
     killer = None
     events: list[str] = []
+    moments: dict[str, float] = {}  # time.monotonic() of "killed" and "up again"
     if kill_after is not None:
         async def kill_and_restart():
             await asyncio.sleep(kill_after)
             server.kill()
+            moments["killed"] = time.monotonic()
             events.append(f"SIGKILL at {kill_after:.1f} s")
             await asyncio.sleep(1.0)
             began = time.monotonic()
             await asyncio.to_thread(server.start)
+            moments["up again"] = time.monotonic()
             events.append(f"restarted, up after {time.monotonic() - began:.1f} s")
 
         killer = asyncio.create_task(kill_and_restart())
@@ -316,7 +326,7 @@ async def drive(base: str, count: int, seed: int, seconds: float, server: Server
     elapsed = time.monotonic() - started
     if killer is not None:
         await killer
-    return people, results, elapsed, events
+    return people, results, elapsed, events, moments
 
 
 def compare(database_url: str, people: list[Respondent], results: list, started_at: float) -> list[str]:
@@ -374,6 +384,69 @@ def compare(database_url: str, people: list[Respondent], results: list, started_
     return problems
 
 
+@dataclass
+class Outcome:
+    """What one run found: ``problems`` empty means the database holds exactly the acknowledged answers."""
+
+    problems: list[str]
+    ledgers: list[Ledger]
+    finished: int  # respondents whose run ended without an exception (each reached the end page)
+    elapsed: float
+    events: list[str]
+    summary: str
+    acknowledged_before_kill: int = 0  # pages acknowledged before the SIGKILL
+    acknowledged_after_restart: int = 0  # pages acknowledged once the new server was up
+    server_log: str = ""  # the end of the server's log
+
+    def report(self, respondents: int, workers: int) -> list[str]:
+        ledgers = self.ledgers
+        return [f"{respondents} respondents, {workers} worker(s), {self.elapsed:.1f} s"
+                + (f"; {'; '.join(self.events)}" if self.events else ""),
+                f"  completed {sum(l.complete for l in ledgers)}, pages acknowledged {sum(l.steps for l in ledgers)}, "
+                f"sent twice {sum(l.sent_twice for l in ledgers)}, abandoned and resumed "
+                f"{sum(bool(l.abandoned) for l in ledgers)} ({sum(l.abandoned == 'code' for l in ledgers)} by code), "
+                f"refused and answered again {sum(l.refused for l in ledgers)}, requests sent again "
+                f"{sum(l.retried for l in ledgers)}",
+                f"  {self.summary}"]
+
+
+def run(database_url: str, respondents: int = 500, workers: int = 1, kill_after: float | None = None, seed: int = 1,
+        max_seconds: float = 600, data_dir: Path | None = None) -> Outcome:
+    """Migrate the (empty or migrated) PostgreSQL database, load the demo, serve it, drive the respondents (killing
+    and restarting the server with ``kill_after``), compare. The server is stopped whatever happens; the database
+    is the caller's to drop. ``data_dir`` (default: a temporary directory, removed) keeps the server's log."""
+    keep = data_dir is not None
+    data_dir = Path(data_dir) if keep else Path(tempfile.mkdtemp(prefix="consult-load-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CONSULT_DATABASE_URL": database_url, "CONSULT_DATA_DIR": str(data_dir),
+           "CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "load-" + "k" * 40, "CONSULT_LOG_LEVEL": "WARNING",
+           "CONSULT_MAIL_URL": f"file://{data_dir / 'outbox'}"}
+    port = free_port()
+    server = Server(env, port, workers)
+    try:
+        for command in (["migrate"], ["demo"]):
+            subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True,
+                           cwd=ROOT)
+        server.start()
+        started_at = time.time() - 1
+        people, results, elapsed, events, moments = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", respondents, seed, max_seconds, server, kill_after))
+        problems = compare(database_url, people, results, started_at)
+    finally:
+        server.stop()
+        log_path = data_dir / "server.log"
+        server_log = log_path.read_text(errors="replace")[-6000:] if log_path.exists() else ""
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    times = [t for person in people for t in person.ledger.acknowledged_at]
+    return Outcome(
+        problems=problems, ledgers=[p.ledger for p in people], elapsed=elapsed, events=events,
+        finished=sum(not isinstance(result, BaseException) for result in results), summary=compare.summary,
+        acknowledged_before_kill=sum(t < moments["killed"] for t in times) if "killed" in moments else len(times),
+        acknowledged_after_restart=sum(t > moments["up again"] for t in times) if "up again" in moments else 0,
+        server_log=server_log)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--respondents", type=int, default=500)
@@ -385,33 +458,13 @@ def main() -> int:
 
     databases.POSTGRES_URL = os.environ.get("CONSULT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     database_url = databases.create_postgres_database("consult_load")
-    data_dir = Path(tempfile.mkdtemp(prefix="consult-load-"))
-    env = {**os.environ, "CONSULT_DATABASE_URL": database_url, "CONSULT_DATA_DIR": str(data_dir),
-           "CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "load-" + "k" * 40, "CONSULT_LOG_LEVEL": "WARNING",
-           "CONSULT_MAIL_URL": f"file://{data_dir / 'outbox'}"}
-    port = free_port()
-    server = Server(env, port, args.workers)
     try:
-        for command in (["migrate"], ["demo"]):
-            subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True)
-        server.start()
-        started_at = time.time() - 1
-        people, results, elapsed, events = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", args.respondents, args.seed, args.max_seconds, server, args.kill_after))
-        problems = compare(database_url, people, results, started_at)
+        outcome = run(database_url, args.respondents, args.workers, args.kill_after, args.seed, args.max_seconds)
     finally:
-        server.stop()
         databases.drop_postgres_database(database_url)
-        shutil.rmtree(data_dir, ignore_errors=True)
-    ledgers = [p.ledger for p in people]
-    print(f"{args.respondents} respondents, {args.workers} worker(s), {elapsed:.1f} s"
-          + (f"; {'; '.join(events)}" if events else ""))
-    print(f"  completed {sum(l.complete for l in ledgers)}, pages acknowledged {sum(l.steps for l in ledgers)}, "
-          f"sent twice {sum(l.sent_twice for l in ledgers)}, abandoned and resumed "
-          f"{sum(bool(l.abandoned) for l in ledgers)} ({sum(l.abandoned == 'code' for l in ledgers)} by code), "
-          f"refused and answered again {sum(l.refused for l in ledgers)}, requests sent again "
-          f"{sum(l.retried for l in ledgers)}")
-    print(f"  {compare.summary}")
+    problems = outcome.problems
+    for line in outcome.report(args.respondents, args.workers):
+        print(line)
     if problems:
         print(f"  {len(problems)} PROBLEMS:")
         for line in problems[:30]:
