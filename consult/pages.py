@@ -9,7 +9,7 @@ from starlette.routing import Route
 from consult import db, i18n
 from consult.i18n import lazy_gettext
 from consult.middleware.locale import LANGUAGE_COOKIE
-from consult.web import not_found, render, safe_next
+from consult.web import not_found, render, render_cached, safe_next
 
 #: The four strategic objectives of the 2024 WPS policy (see shared/seeds); reports and plans are tied to them.
 WPS_OBJECTIVES = (
@@ -31,8 +31,13 @@ async def home(request: Request) -> Response:
     cards = []
     for module in HOME_CARD_PROVIDERS:
         cards.extend(await importlib.import_module(module).cards())
-    return render(request, "home.html", {"objectives": WPS_OBJECTIVES, "today": dt.date.today(),
-                                         "home_cards": cards})
+    today = dt.date.today()
+    context = {"objectives": WPS_OBJECTIVES, "today": today, "home_cards": cards}
+    if request.scope.get("user") is not None:  # the menu is the reader's own
+        return render(request, "home.html", context)
+    # Everything an anonymous reader's home page shows; rendered once per language and change of the list.
+    key = (today, tuple(tuple(sorted(card.items())) for card in cards))
+    return render_cached(request, "home.html", context, key=key)
 
 
 async def set_language(request: Request) -> Response:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from typing import Any, Hashable, Mapping
 from urllib.parse import quote, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from consult import i18n
+from consult import i18n, pagecache
 from consult.i18n import gettext as _
 from consult.i18n import lazy_gettext
 
@@ -44,6 +44,49 @@ def render_text(request: Request, template: str, context: Mapping[str, Any] | No
     if context:
         page.update(context)
     return env.get_template(template).render(page)
+
+
+def render_cached(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    key: Hashable,
+    slots: Mapping[str, object] = {},
+    status_code: int = 200,
+) -> Response:
+    """:func:`render` for a page that many requests share, but for the values in ``slots`` and the CSRF token.
+
+    ``key`` must name everything else the page shows (with ``template`` and the request's language, which are
+    added to it); the page is rendered once per key with markers in place of the slots and kept cut in pieces
+    (:mod:`consult.pagecache`), each later request only joins bytes. A request with page messages of its own
+    (``template_context``) is rendered as usual. The body is gzip-compressed here when the browser accepts it, so
+    the gzip middleware leaves it alone.
+    """
+    state = request.scope.get("state", {})
+    if state.get("template_context"):
+        return render(request, template, {**context, **slots}, status_code=status_code)
+    cache = _page_cache(request.app)
+    full_key = (template, i18n.current_code(), key)
+    cut = cache.get(full_key)
+    if cut is None:
+        markers = {name: pagecache.marker(name) for name in (*slots, "csrf_token")}
+        cut = cache.put(full_key, pagecache.CutPage.from_html(render_text(request, template, {**context, **markers})))
+    values = {**slots, "csrf_token": csrf_token_for(request)}
+    headers = {"vary": "Accept-Encoding"}
+    if pagecache.accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["content-encoding"] = "gzip"
+        return HTMLResponse(cut.gzip_body(values), status_code=status_code, headers=headers)
+    return HTMLResponse(cut.body(values), status_code=status_code, headers=headers)
+
+
+def _page_cache(app: Any) -> pagecache.PageCache:
+    """The app's cut pages, made on first use (one per app: each app has its own database)."""
+    try:
+        return app.state.page_cache
+    except AttributeError:
+        app.state.page_cache = pagecache.PageCache()
+        return app.state.page_cache
 
 
 def csrf_token_for(request: Request) -> str:

@@ -20,8 +20,9 @@ from consult.surveys import responding, resume_limits, store
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
-from consult.surveys.validation import previous_page, revealed_questions, validate_page, visible_choices
-from consult.web import not_found, redirect, render
+from consult.surveys.validation import (answer_view, interpolate, is_relevant, previous_page, revealed_questions,
+                                       validate_page, visible_choices)
+from consult.web import not_found, redirect, render, render_cached
 
 COOKIE_MAX_AGE = 90 * 24 * 3600
 FIELD_PREFIX = "a:"
@@ -54,25 +55,28 @@ def survey_languages(form: FormDefinition, current: str) -> list[dict[str, Any]]
     return out
 
 
+def _page_context(survey: Survey, form: FormDefinition, lang: str, context: dict[str, Any]) -> dict[str, Any]:
+    """What every respondent page shows, with ``context`` (the page's own) on top."""
+    return {
+        "respondent_page": True,
+        "discreet": survey.discreet,
+        "locale": page_locale(lang),
+        "language_choices": [],
+        "page_title": "" if survey.discreet else form.title_in(lang),
+        "survey": survey,
+        "form": form,
+        "lang": lang,
+        "survey_title": form.title_in(lang),
+        "languages": survey_languages(form, lang),
+        "base": f"/s/{survey.slug}",
+        **context,
+    }
+
+
 def _render(request: Request, survey: Survey, form: FormDefinition, lang: str, template: str,
             context: dict[str, Any], status_code: int = 200) -> HTTPResponse:
     with i18n.using_locale(ui_language(lang)):
-        title = "" if survey.discreet else form.title_in(lang)
-        page = {
-            "respondent_page": True,
-            "discreet": survey.discreet,
-            "locale": page_locale(lang),
-            "language_choices": [],
-            "page_title": title,
-            "survey": survey,
-            "form": form,
-            "lang": lang,
-            "survey_title": form.title_in(lang),
-            "languages": survey_languages(form, lang),
-            "base": f"/s/{survey.slug}",
-            **context,
-        }
-        return render(request, template, page, status_code=status_code)
+        return render(request, template, _page_context(survey, form, lang, context), status_code=status_code)
 
 
 def _chosen_language(request: Request, form: FormDefinition, value: str | None = None) -> str:
@@ -259,15 +263,18 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
     page = form.pages[index]
     values = raw if raw is not None else _display_values(form, index, answers)
     context_answers = {**answers}
-    from consult.surveys.validation import is_relevant
+    view = answer_view(form, context_answers)  # relevance of the earlier pages worked out once for the page
+
+    def text(value: str) -> str:  # ${name} shows that answer (ODK's output), in the page's language
+        return interpolate(form, value, context_answers, lang) if "${" in value else value
 
     questions = []
     for question in page.questions:
-        if not is_relevant(form, question.name, context_answers):
+        if not is_relevant(form, question.name, view):
             continue
         choices = []
         if question.is_select:
-            choices = [(c.name, c.label_in(lang, form.default_language))
+            choices = [(c.name, text(c.label_in(lang, form.default_language)))
                        for c in visible_choices(form, question, context_answers)]
         elif question.type == "range" and question.parameters is not None:
             choices = [(str(v), str(v)) for v in question.parameters.values()]
@@ -275,25 +282,35 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
             "q": question,
             "field": FIELD_PREFIX + question.name,
             "id": "q-" + question.name,
-            "label": question.label_in(lang, form.default_language),
-            "hint": question.hint_in(lang, form.default_language),
+            "label": text(question.label_in(lang, form.default_language)),
+            "hint": text(question.hint_in(lang, form.default_language)),
             "required": question.required is True,
             "choices": choices,
             "value": values.get(question.name),
             "error": errors.get(question.name),
         })
-    return _render(request, survey, form, lang, "surveys/page.html", {
+    context = {
         "page": page,
-        "page_label": page.label_in(lang, form.default_language),
+        "page_label": text(page.label_in(lang, form.default_language)),
         "questions": questions,
         "errors": errors,
-        "step": response.step,
         "index": index,
         "progress": index,
         "total": len(form.pages),
-        "has_back": previous_page(form, index, answers) is not None,
-        "resume_code": responding.format_code(response.resume_code),
-    }, status_code=status_code)
+        "has_back": previous_page(form, index, view) is not None,
+    }
+    own = {"step": response.step, "resume_code": responding.format_code(response.resume_code)}
+    if errors or status_code != 200:
+        return _render(request, survey, form, lang, "surveys/page.html", {**context, **own}, status_code=status_code)
+    # Everything the page shows but the respondent's own values: the same page for everyone at this point.
+    key = (survey.id, survey.slug, survey.discreet, response.version_id, lang, index, context["has_back"],
+           context["page_label"],
+           tuple((item["id"], item["label"], item["hint"], item["required"], tuple(item["choices"]),
+                  tuple(item["value"]) if isinstance(item["value"], list) else item["value"])
+                 for item in questions))
+    with i18n.using_locale(ui_language(lang)):
+        return render_cached(request, "surveys/page.html", _page_context(survey, form, lang, context),
+                             key=key, slots=own)
 
 
 def _raw_inputs(form: FormDefinition, index: int, data) -> dict[str, Any]:

@@ -43,6 +43,7 @@ __all__ = [
     "parse_answer",
     "visible_choices",
     "is_relevant",
+    "answer_view",
     "is_page_shown",
     "validate_page",
     "next_page",
@@ -371,8 +372,23 @@ def _condition(text: str, answers: Mapping[str, Any], current: Any = None) -> bo
 
 
 def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> bool:
-    """Whether question ``name`` is shown, given the answers so far (its page's ``relevant`` included)."""
-    return _Answers(form, answers).relevant(form.question(name))
+    """Whether question ``name`` is shown, given the answers so far (its page's ``relevant`` included).
+
+    ``answers`` may be an :func:`answer_view`, which keeps what it worked out for the next question.
+    """
+    return _view(form, answers).relevant(form.question(name))
+
+
+def answer_view(form: FormDefinition, answers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers as expressions see them, remembering each relevance worked out: pass it to several calls of
+    :func:`is_relevant` or :func:`previous_page` for one page, so the earlier pages are worked out once."""
+    return _Answers(form, answers)
+
+
+def _view(form: FormDefinition, answers: Mapping[str, Any]) -> _Answers:
+    if isinstance(answers, _Answers) and answers.form is form and not answers.raw:
+        return answers
+    return _Answers(form, answers)
 
 
 def is_page_shown(form: FormDefinition, index: int, answers: Mapping[str, Any]) -> bool:
@@ -510,7 +526,7 @@ def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, An
 
 def previous_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
     """Index of the page to go back to from ``current_index``, or ``None`` when it is the first one shown."""
-    view = _Answers(form, answers)
+    view = _view(form, answers)
     for index in range(min(current_index, len(form.pages)) - 1, -1, -1):
         if _page_shown(view, index):
             return index

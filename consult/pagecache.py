@@ -1,0 +1,160 @@
+"""Pages rendered once and served many times: a rendering cut at its per-request values, each fixed piece
+compressed once.
+
+A respondent's page is the same for everyone at the same point of the same questionnaire in the same language,
+but for a few values of her own (the form's CSRF token, the step, her resume code). Rendering it with Jinja cost
+most of a page's time. Rendered once with a marker in place of each such value, cut at the markers, and each fixed
+piece compressed once (at the highest level, which no per-request compression could afford), a page becomes a
+join of bytes.
+
+The gzip body is assembled without compressing anything per request: each fixed piece is a raw deflate segment
+ending on a byte boundary (``Z_SYNC_FLUSH``), each per-request value a *stored* deflate block (RFC 1951 §3.2.4),
+then the final empty block and the gzip trailer: the CRC-32 and length of the whole page (RFC 1952). The result is
+one ordinary gzip member that every browser reads.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import struct
+import zlib
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+#: gzip member header: magic, deflate, no flags, no time stamp, "maximum compression", unknown OS.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+#: A final, empty stored block: the end of the deflate stream.
+FINAL_BLOCK = b"\x01\x00\x00\xff\xff"
+_MARKER = "\x00slot:{}\x00"  # NUL never comes out of a template on its own, and escaping leaves it alone
+_MARKER_RE = re.compile("\x00slot:([A-Za-z_][A-Za-z0-9_]*)\x00")
+
+
+def marker(name: str) -> str:
+    """What a template is given in place of the per-request value ``name`` when the page is rendered for cutting."""
+    return _MARKER.format(name)
+
+
+def _deflate(data: bytes) -> bytes:
+    if not data:
+        return b""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    # Z_SYNC_FLUSH ends on a byte boundary, with no back-reference reaching outside this piece: pieces and
+    # stored blocks can follow each other in any order.
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _stored(data: bytes) -> bytes:
+    """``data`` as non-final stored deflate blocks (each at most 65,535 bytes)."""
+    out = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start:start + 0xFFFF]
+        out.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(out)
+
+
+@dataclass(frozen=True)
+class CutPage:
+    """A rendered page as fixed pieces with a named per-request value between each two.
+
+    ``pieces`` has one more item than ``slots``; ``deflated[i]`` is ``pieces[i]`` compressed (see module doc).
+    """
+
+    pieces: tuple[bytes, ...]
+    slots: tuple[str, ...]
+    deflated: tuple[bytes, ...]
+
+    @classmethod
+    def from_html(cls, html: str) -> CutPage:
+        """Cut ``html`` at every marker (see :func:`marker`) it contains."""
+        parts = _MARKER_RE.split(html)
+        pieces = tuple(part.encode() for part in parts[0::2])
+        return cls(pieces=pieces, slots=tuple(parts[1::2]), deflated=tuple(_deflate(piece) for piece in pieces))
+
+    @property
+    def size(self) -> int:
+        """Bytes held (for the cache's bound)."""
+        return sum(map(len, self.pieces)) + sum(map(len, self.deflated))
+
+    def _values(self, values: Mapping[str, object]) -> list[bytes]:
+        return [str(escape(values[name])).encode() for name in self.slots]
+
+    def body(self, values: Mapping[str, object]) -> bytes:
+        """The page with ``values`` (escaped as the template would have) in its slots."""
+        filled = self._values(values)
+        out = [self.pieces[0]]
+        for value, piece in zip(filled, self.pieces[1:]):
+            out += (value, piece)
+        return b"".join(out)
+
+    def gzip_body(self, values: Mapping[str, object]) -> bytes:
+        """:meth:`body` as a gzip member, without compressing anything now."""
+        filled = self._values(values)
+        out = [GZIP_HEADER, self.deflated[0]]
+        crc = zlib.crc32(self.pieces[0])
+        size = len(self.pieces[0])
+        for value, piece, deflated in zip(filled, self.pieces[1:], self.deflated[1:]):
+            crc = zlib.crc32(piece, zlib.crc32(value, crc))
+            size += len(value) + len(piece)
+            out += (_stored(value), deflated)
+        out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
+        return b"".join(out)
+
+
+class PageCache:
+    """Cut pages by key, least recently used first out, bounded in entries and bytes. One per app (not a module
+    global): each app has its own database, and a test's app must never see another's pages."""
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[Hashable, CutPage] = OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def get(self, key: Hashable) -> CutPage | None:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: Hashable, page: CutPage) -> CutPage:
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self._bytes -= old.size
+        self._pages[key] = page
+        self._bytes += page.size
+        while self._pages and (len(self._pages) > self.max_entries or self._bytes > self.max_bytes):
+            _key, dropped = self._pages.popitem(last=False)
+            self._bytes -= dropped.size
+        return page
+
+    def clear(self) -> None:
+        self._pages.clear()
+        self._bytes = 0
+
+
+@functools.lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip (``gzip;q=0`` refuses it; ``*`` stands for it)."""
+    qualities: dict[str, float] = {}
+    for part in accept_encoding.lower().split(",")[:20]:
+        coding, _, params = part.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        qualities[coding.strip()] = quality
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in qualities:
+            return qualities[coding] > 0
+    return False

@@ -1,0 +1,91 @@
+"""Cut pages (consult.pagecache): the gzip body assembled from pieces is the page, byte for byte."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from consult import pagecache
+from consult.pagecache import CutPage, PageCache, accepts_gzip, marker
+
+names = st.sampled_from(["csrf_token", "step", "resume_code", "x"])
+texts = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300)
+
+
+@st.composite
+def pages(draw):
+    parts = draw(st.lists(st.tuples(texts, names), max_size=6))
+    tail = draw(texts)
+    html = "".join(text + marker(name) for text, name in parts) + tail
+    expected = {name: draw(texts) for _text, name in parts}
+    filled = "".join(text + str(escape(expected[name])) for text, name in parts) + tail
+    return html, expected, filled
+
+
+@settings(max_examples=150, deadline=None)
+@given(pages())
+def test_the_gzip_body_is_the_page_with_its_values(case):
+    html, values, filled = case
+    cut = CutPage.from_html(html)
+    assert cut.body(values) == filled.encode()
+    assert gzip.decompress(cut.gzip_body(values)) == filled.encode()
+    # zlib's own gzip reader (what browsers use) checks the CRC and the length too
+    assert zlib.decompress(cut.gzip_body(values), 16 + zlib.MAX_WBITS) == filled.encode()
+
+
+def test_a_value_longer_than_a_stored_block_is_split():
+    cut = CutPage.from_html("<p>" + marker("big") + "</p>")
+    big = "é" * 70_000  # 140,000 bytes: three stored blocks
+    assert gzip.decompress(cut.gzip_body({"big": big})) == f"<p>{big}</p>".encode()
+
+
+def test_values_are_escaped_as_the_template_would():
+    cut = CutPage.from_html('<input value="' + marker("v") + '">')
+    assert cut.body({"v": '"><script>'}) == b'<input value="&#34;&gt;&lt;script&gt;">'
+
+
+def test_fixed_pieces_are_compressed_once_at_the_highest_level():
+    page = "<p>" + "a questionnaire page " * 200 + marker("csrf_token") + "</p>" + "footer " * 100
+    cut = CutPage.from_html(page)
+    assert cut.slots == ("csrf_token",)
+    body = cut.gzip_body({"csrf_token": "t" * 40})
+    assert len(body) < len(page) / 10
+    assert body[:3] == b"\x1f\x8b\x08" and body.endswith(len(cut.body({"csrf_token": "t" * 40})).to_bytes(4, "little"))
+
+
+def test_accept_encoding():
+    assert accepts_gzip("gzip, deflate, br")
+    assert accepts_gzip("GZIP")
+    assert accepts_gzip("*")
+    assert accepts_gzip("br;q=1.0, gzip;q=0.8")
+    assert not accepts_gzip("")
+    assert not accepts_gzip("identity")
+    assert not accepts_gzip("gzip;q=0")
+    assert not accepts_gzip("gzip;q=0.0, *")
+    assert not accepts_gzip("br")
+    assert not accepts_gzip("gzip;q=abc")
+
+
+def test_the_cache_is_bounded_and_least_recently_used_goes_first():
+    cache = PageCache(max_entries=2)
+    first, second, third = (CutPage.from_html(f"<p>{n}</p>") for n in range(3))
+    cache.put("a", first)
+    cache.put("b", second)
+    assert cache.get("a") is first  # now "b" is the oldest
+    cache.put("c", third)
+    assert cache.get("b") is None and cache.get("a") is first and cache.get("c") is third
+    by_size = PageCache(max_bytes=first.size * 2)
+    for key in "abc":
+        by_size.put(key, CutPage.from_html("<p>0</p>"))
+    assert len(by_size) == 2
+    by_size.clear()
+    assert len(by_size) == 0 and by_size._bytes == 0
+
+
+def test_the_module_keeps_no_pages_of_its_own():
+    # One cache per app (each test's app has its own database): nothing module-wide to leak between apps.
+    assert not any(isinstance(value, PageCache) for value in vars(pagecache).values())
