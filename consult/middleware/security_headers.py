@@ -32,16 +32,38 @@ HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 HSTS = "max-age=63072000; includeSubDomains"
+# A page a respondent saw must not come back from the cache after she used the quick exit.
+CACHE_CONTROL = "no-store"
+
+
+def _raw(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+# Encoded once: every response gets them, so they are added as raw ASGI header pairs.
+RAW_HEADERS = _raw({**HEADERS, "cache-control": CACHE_CONTROL})
+RAW_HEADERS_HTTPS = _raw({**HEADERS, "strict-transport-security": HSTS, "cache-control": CACHE_CONTROL})
+
+
+def add_security_headers(raw: list[tuple[bytes, bytes]], https: bool) -> None:
+    """Add to raw response headers each security header the response does not already have: a view's own
+    ``Cache-Control`` or ``Content-Security-Policy`` wins (one pass over the response's header names)."""
+    defaults = RAW_HEADERS_HTTPS if https else RAW_HEADERS
+    present = {name for name, _ in raw}
+    raw.extend([pair for pair in defaults if pair[0] not in present])
 
 
 def apply_security_headers(headers: MutableHeaders, https: bool) -> None:
     """Add the headers to a response (also used by the last-resort error page)."""
-    for name, value in HEADERS.items():
-        headers.setdefault(name, value)
-    if https:
-        headers.setdefault("strict-transport-security", HSTS)
-    # A page a respondent saw must not come back from the cache after she used the quick exit.
-    headers.setdefault("cache-control", "no-store")
+    add_security_headers(headers.raw, https)
+
+
+def add_to_start_message(message: Message, https: bool) -> None:
+    """Add the headers to an ``http.response.start`` message."""
+    # A copy, as MutableHeaders(scope=message) made: a response sent more than once (a cached page) shares its
+    # header list, which must not gather one request's headers for the next.
+    raw = message["headers"] = list(message.get("headers", ()))
+    add_security_headers(raw, https)
 
 
 class SecurityHeadersMiddleware:
@@ -57,7 +79,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                apply_security_headers(MutableHeaders(scope=message), https)
+                add_to_start_message(message, https)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
