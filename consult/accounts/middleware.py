@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consult.accounts import sessions
+from consult.middleware.cookies import request_cookies
 from consult.middleware.errors import is_database_unavailable
 
 log = logging.getLogger("consult.accounts")
@@ -28,7 +27,7 @@ class AuthMiddleware:
         scope["user"] = None
         scope["account_session"] = None
         scope["session_expired"] = False
-        cookie = cookie_parser(Headers(scope=scope).get("cookie", "")).get(sessions.COOKIE)
+        cookie = request_cookies(scope).get(sessions.COOKIE)
         if cookie and not scope["path"].startswith("/static/"):
             try:
                 session, ended = await sessions.load(self.settings, cookie)
