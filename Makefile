@@ -60,8 +60,12 @@ i18n: | $(VENV)/.installed
 	done
 	$(MAKE) compile-messages
 
+# Every measuring script in bench/ (figures in the README); http_speed.py needs Debian's wrk.
 bench: | $(VENV)/.installed-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/http_speed.py
+	$(BIN)/python bench/load_respondents.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -212,7 +212,7 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
         if move == "next" and all(stored.get(k) == v for k, v in clean.items()):
             return Saved(False, response.page, response.status == ResponseStatus.COMPLETE.value)
         # A stale page (the browser's own Back button) bringing changes: apply them to the current state.
-    answers = relevant_answers(form, {**(response.answers or {}), **clean})
+    answers = relevant_answers(form, {**(response.answers or {}), **clean}, settled_before=page_index)
     complete = False
     target = page_index
     if move == "next":

@@ -341,6 +341,14 @@ class _Answers(Mapping[str, Any]):
             for question in self.form.pages[page_index].questions:
                 self.value(question.name) if question.is_answered else self.relevant(question)
 
+    def take_as_settled(self, index: int) -> None:
+        """Take the answers of the pages before ``index`` as they are (see :func:`relevant_answers`)."""
+        for page in self.form.pages[:index]:
+            for question in page.questions:
+                if question.is_answered:
+                    self.values[question.name] = self.stored.get(question.name)
+        self._settled = max(self._settled, min(index, len(self.form.pages)))
+
     def relevant(self, question: Question) -> bool:
         name = question.name
         if name not in self._relevant:
@@ -402,12 +410,20 @@ def _page_shown(view: _Answers, index: int) -> bool:
     return any(view.relevant(q) for q in view.form.pages[index].questions)
 
 
-def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+def relevant_answers(form: FormDefinition, answers: Mapping[str, Any], *, settled_before: int = 0) -> dict[str, Any]:
     """Every answered question's value, with the answers of questions no longer shown cleared to ``None``.
 
     Use it before saving a finished response: changing an early answer can hide questions answered before.
+
+    Parameters
+    ----------
+    settled_before : int
+        Pages before this index hold answers that went through this function already and that the change cannot
+        affect (a page's answers only change what comes after them: references point back): they are taken as
+        they are instead of being worked out again. Saving page *i* passes *i*.
     """
     view = _Answers(form, answers)
+    view.take_as_settled(settled_before)
     return {q.name: view.value(q.name) for q in form.questions() if q.is_answered}
 
 
