@@ -33,12 +33,13 @@ class LocaleInfo:
     locale: babel.Locale
     translations: NullTranslations
 
-    @property
+    # Cached: every page asks, and Babel works each out afresh (a survey page names each of its languages).
+    @functools.cached_property
     def direction(self) -> str:
         # Babel's CLDR data knows the script direction ("rtl" for Arabic and Persian).
         return "rtl" if self.locale.character_order == "right-to-left" else "ltr"
 
-    @property
+    @functools.cached_property
     def native_name(self) -> str:
         name = self.locale.get_display_name(self.locale) or self.code
         return name[:1].upper() + name[1:]
