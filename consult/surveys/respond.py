@@ -165,12 +165,14 @@ async def start(request: Request) -> HTTPResponse:
                 await responding.check_invitation(survey, token)
             except RespondError as error:
                 problem = str(error)
-    return _render(request, survey, form, lang, "surveys/start.html", {
-        "consent_text": _consent_text(survey, form, lang),
-        "token": token or "",
-        "problem": problem,
-        "code_error": None,
-    })
+    context = {"consent_text": _consent_text(survey, form, lang), "token": token or "", "problem": problem,
+               "code_error": None}
+    if problem is not None or token:
+        return _render(request, survey, form, lang, "surveys/start.html", context)
+    # Every respondent's first page, the same for all but the CSRF token.
+    key = (survey.id, survey.slug, survey.discreet, version.id, lang, context["consent_text"])
+    with i18n.using_locale(ui_language(lang)):
+        return render_cached(request, "surveys/start.html", _page_context(survey, form, lang, context), key=key)
 
 
 def _closed_text(lang: str) -> str:

@@ -22,8 +22,8 @@ def _fresh(client, path: str):
         app.state.page_cache = kept
 
 
-def _same_as_fresh(client, slug: str) -> str:
-    path = f"/s/{slug}/page"
+def _same_as_fresh(client, slug: str, path: str | None = None) -> str:
+    path = path or f"/s/{slug}/page"
     cached, fresh = client.get(path), _fresh(client, path)
     assert cached.status_code == fresh.status_code == 200
     assert cached.text == fresh.text
@@ -35,6 +35,8 @@ def test_cached_pages_are_the_pages_rendered_afresh(client):
     slug = survey.slug
     for lang, country in (("en", "ua"), ("en", "sy"), ("ar", "ua")):
         client.cookies.clear()
+        consent = _same_as_fresh(client, slug, f"/s/{slug}?lang={lang}")
+        assert hidden(consent, "csrf_token") == client.csrf_token()
         who = Respondent(client, slug)
         who.start(lang=lang)
         first = _same_as_fresh(client, slug)
