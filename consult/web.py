@@ -6,6 +6,7 @@ import functools
 from typing import Any, Hashable, Mapping
 from urllib.parse import quote, urlsplit
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -87,6 +88,14 @@ def _page_cache(app: Any) -> pagecache.PageCache:
     except AttributeError:
         app.state.page_cache = pagecache.PageCache()
         return app.state.page_cache
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form: the one the CSRF middleware has already parsed, else parsed now."""
+    from consult.middleware.csrf import FORM_KEY
+
+    form = request.scope.get(FORM_KEY)
+    return form if form is not None else await request.form()
 
 
 def csrf_token_for(request: Request) -> str:

@@ -7,7 +7,9 @@ from starlette.requests import Request
 
 
 async def read_form(request: Request) -> FormData:
-    return await request.form()
+    from consult.web import form_data
+
+    return await form_data(request)
 
 
 def value(form: FormData, name: str, limit: int = 254) -> str:

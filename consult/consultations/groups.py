@@ -22,7 +22,7 @@ from consult.consultations import forms, service
 from consult.consultations.models import Consultation, Group, GroupInvitation, GroupMember, Phase
 from consult.i18n import gettext as _
 from consult.settings import Settings
-from consult.web import PageError, redirect, render
+from consult.web import PageError, form_data, redirect, render
 
 NAME_LIMIT = 120
 #: Members added later are invited to the group's consultations in these phases.
@@ -103,7 +103,7 @@ async def group_list(request: Request) -> Response:
     _admin(request)
     if request.method == "GET":
         return render(request, "consultations/groups.html", await _list_context())
-    name = forms.text(await request.form(), "name", 1000)
+    name = forms.text(await form_data(request), "name", 1000)
     problem = name_problem(name)
     status = 400
     if problem is None and await name_taken(name):
@@ -134,7 +134,7 @@ async def group_edit(request: Request) -> Response:
         done = request.query_params.get("done")
         messages = [{"text": _("The group has been saved."), "kind": "success"}] if done == "saved" else []
         return render(request, "consultations/group.html", await _edit_context(group, group.name, "", {}, messages))
-    form = await request.form()
+    form = await form_data(request)
     name, emails = forms.text(form, "name", 1000), forms.text(form, "emails", 20_000)
     errors: dict[str, str] = {}
     status = 400

@@ -18,7 +18,7 @@ from consult.consultations.models import (Comment, Consultation, Flag, Group, In
                                           Support, Version, Visibility)
 from consult.consultations.versions import diff as version_diff
 from consult.i18n import gettext as _
-from consult.web import PageError, not_found, redirect, render
+from consult.web import PageError, form_data, not_found, redirect, render
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ async def consultation_new(request: Request) -> Response:
                   "closes_at_raw": ""}
         return render(request, "consultations/settings.html",
                       _settings_context(request, values, {}, _("New consultation")))
-    values, errors = forms.read_settings(await request.form(), request.app.state.settings.languages)
+    values, errors = forms.read_settings(await form_data(request), request.app.state.settings.languages)
     if errors:
         return render(request, "consultations/settings.html",
                       _settings_context(request, values, errors, _("New consultation")), status_code=400)
@@ -131,7 +131,7 @@ async def consultation_settings(request: Request) -> Response:
                   "closes_at_raw": forms.local_input_value(c.closes_at, c.time_zone)}
         return render(request, "consultations/settings.html",
                       {**_settings_context(request, values, {}, _("Consultation settings")), "consultation": c})
-    values, errors = forms.read_settings(await request.form(), request.app.state.settings.languages)
+    values, errors = forms.read_settings(await form_data(request), request.app.state.settings.languages)
     if not errors and await Version.exists(consultation_id=c.id) and values["languages"][0] != c.languages[0]:
         errors["languages"] = _("The first language cannot change once a draft exists.")
     if errors:
@@ -224,7 +224,7 @@ async def paragraph_page(request: Request) -> Response:
         if reply_to and reply_to.isdigit():
             context["reply_to"] = int(reply_to)
         return render(request, "consultations/paragraph.html", context)
-    form = await request.form()
+    form = await form_data(request)
     body, quote = forms.text(form, "body", 50_000), forms.text(form, "quote", 2000)
     back = f"/consultations/{reader.consultation.id}"
     version = await service.latest_version(reader.consultation)
@@ -271,7 +271,7 @@ async def comment_edit(request: Request) -> Response:
         return render(request, "consultations/edit.html",
                       _base(reader, comment=comment, paragraph=paragraph, typed=comment.body, error=None,
                             back=back, language=draft_language(request, reader.consultation)))
-    body = forms.text(await request.form(), "body", 50_000)
+    body = forms.text(await form_data(request), "body", 50_000)
     try:
         await service.edit_comment(reader, comment, body)
     except service.ConsultationError as error:
@@ -300,7 +300,7 @@ async def comment_flag(request: Request) -> Response:
     comment = await _comment_of(reader, request.path_params["cid"])
     if request.method == "GET":
         return render(request, "consultations/flag.html", _base(reader, comment=comment))
-    await service.flag(reader, comment, forms.text(await request.form(), "reason", 1000))
+    await service.flag(reader, comment, forms.text(await form_data(request), "reason", 1000))
     return render(request, "consultations/flag.html",
                   _base(reader, comment=comment, done=True,
                         messages=[{"text": _("Thank you. The secretariat will look at this comment."),
@@ -313,7 +313,7 @@ async def comment_hide(request: Request) -> Response:
     require_secretariat(reader)
     comment = await _comment_of(reader, request.path_params["cid"])
     try:
-        await service.hide(comment, forms.text(await request.form(), "reason", 1000))
+        await service.hide(comment, forms.text(await form_data(request), "reason", 1000))
     except service.ConsultationError as error:
         return _refused(request, reader, str(error), error.status_code,
                         back=f"/consultations/{reader.consultation.id}/moderation")
@@ -361,7 +361,7 @@ async def comment_respond(request: Request) -> Response:
                     page_title=_("Response to comment %(id)s", id=comment.id))
     if request.method == "GET":
         return render(request, "consultations/respond.html", context)
-    form = await request.form()
+    form = await form_data(request)
     values = {"status": forms.text(form, "status", 16), "response": forms.text(form, "response"),
               "paragraph": forms.text(form, "paragraph", 16)}
     try:
@@ -429,7 +429,7 @@ async def draft_edit(request: Request) -> Response:
         return render(request, "consultations/draft.html",
                       _base(reader, languages=languages, names=names, texts=texts, note="", error=None,
                             latest=latest, page_title=_("Draft") + " · " + c.title))
-    form = await request.form()
+    form = await form_data(request)
     texts = {code: forms.text(form, f"text_{code}", drafts.MAX_DRAFT_BYTES) for code in languages}
     note = forms.text(form, "note", 2000)
     parsed: dict[str, list[drafts.Block]] = {}
@@ -488,7 +488,7 @@ async def invitees_page(request: Request) -> Response:
     status = 200
     typed = ""
     if request.method == "POST":
-        form = await request.form()
+        form = await form_data(request)
         wanted = forms.addresses(forms.text(form, "emails"))
         users = list(await User.filter(email__in=wanted, is_active=True)) if wanted else []
         unknown = sorted(set(wanted) - {u.email for u in users})

@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Iterable
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import URLSafeSerializer
 from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -27,6 +27,8 @@ from consult.middleware.cookies import request_cookies
 COOKIE = "csrf"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
+#: Where the form the middleware parsed is kept for the view (see :func:`consult.web.form_data`).
+FORM_KEY = "consult.form"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Fields never sent back in the "send again" form.
 SECRET_FIELDS = ("password", "new_password", "current_password", "password_confirm", FIELD)
@@ -96,20 +98,26 @@ class CSRFMiddleware:
         if fresh or not self._valid(submitted, cookie):
             await self._refuse(scope, replay, send, form)
             return
-        if form is not None and scope["method"] == "POST":
+        if form is None:
+            await self.app(scope, replay, send)
+            return
+        if scope["method"] == "POST":
             # Kept for the error pages: if the request fails (the database is away), the page offers to send the
             # same form again, so nothing typed is lost (never passwords or files).
             scope["replay_fields"] = replayable_fields(form)
-        await self.app(scope, replay, send)
+        # The view reads this form rather than parsing the body a second time (consult.web.form_data).
+        scope[FORM_KEY] = form
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            await form.close()  # uploaded files' temporary files
 
     def _valid(self, submitted: object, cookie: str) -> bool:
-        if not isinstance(submitted, str) or not submitted:
+        # A cookie's token is the cookie signed without a time stamp: the one valid token is the one we would
+        # issue, so comparing with it (remembered) checks the signature without working it out again.
+        if not isinstance(submitted, str) or not submitted or not submitted.isascii():
             return False
-        try:
-            value = self.serializer.loads(submitted)
-        except BadSignature:
-            return False
-        return isinstance(value, str) and hmac.compare_digest(value, cookie)
+        return hmac.compare_digest(submitted, self.tokens(cookie))
 
     def _setting_cookie(self, send: Send, cookie: str) -> Send:
         https = self.https

@@ -20,7 +20,7 @@ from consult.plans.models import (KIND_LABELS, LEVEL_LABELS, RUN_STATUS_LABELS, 
                                   Recommendation, ReportRun, RunStatus, Tracker, Wave)
 from consult.plans.design import settings_of
 from consult.plans.rules import rules_of
-from consult.web import PageError, not_found, redirect, render
+from consult.web import PageError, form_data, not_found, redirect, render
 
 ANALYSTS = (Role.ADMIN, Role.ANALYST)
 READERS = (Role.ADMIN, Role.ANALYST, Role.PANEL)
@@ -76,7 +76,7 @@ async def index(request: Request) -> Response:
 
 @require_role(*ANALYSTS)
 async def tracker_create(request: Request) -> Response:
-    form = await request.form()
+    form = await form_data(request)
     slug, title = str(form.get("slug", "")).strip().lower(), str(form.get("title", "")).strip()
     if not slug or not slug.replace("-", "").isalnum() or not title:
         raise PageError(400, _("Give the tracker a title and a short address of letters, digits and hyphens."))
@@ -119,7 +119,7 @@ async def wave_add(request: Request) -> Response:
     from consult.surveys.models import Survey
 
     tracker = await _tracker(request)
-    form = await request.form()
+    form = await form_data(request)
     survey = await Survey.get_or_none(slug=str(form.get("survey", "")).strip())
     if survey is None:
         raise PageError(400, _("No survey has this address."))
@@ -139,7 +139,7 @@ def _float_or_none(text: str) -> float | None:
 @require_role(*ANALYSTS)
 async def indicator_add(request: Request) -> Response:
     tracker = await _tracker(request)
-    form = await request.form()
+    form = await form_data(request)
     values = {key: str(form.get(key, "")) for key in ("code", "title", "objective", "kind", "levels", "direction",
                                                         "target")}
     values["items"] = form.getlist("items")
@@ -165,7 +165,7 @@ async def indicator_add(request: Request) -> Response:
 @require_role(*ANALYSTS)
 async def run_create(request: Request) -> Response:
     tracker = await _tracker(request)
-    form = await request.form()
+    form = await form_data(request)
     wave = await Wave.get_or_none(id=int(form.get("wave") or 0), tracker_id=tracker.id)
     if wave is None:
         raise PageError(400, _("Choose a wave of this tracker."))
@@ -180,7 +180,7 @@ async def design_save(request: Request) -> Response:
     from consult.plans.design import CORRECTIONS
 
     tracker = await _tracker(request)
-    form = await request.form()
+    form = await form_data(request)
     try:
         min_n = int(str(form.get("min_n", "10")))
     except ValueError:
@@ -204,7 +204,7 @@ async def rules_page(request: Request) -> Response:
     error = ""
     text = json.dumps(rules_of(tracker.rules), indent=2)
     if request.method == "POST":
-        text = str((await request.form()).get("rules", ""))
+        text = str((await form_data(request)).get("rules", ""))
         try:
             raw = json.loads(text)
             if not isinstance(raw, dict):
@@ -262,7 +262,7 @@ async def recommendation_decide(request: Request) -> Response:
     rec = await Recommendation.get_or_none(id=request.path_params["id"])
     if rec is None:
         raise not_found()
-    form = await request.form()
+    form = await form_data(request)
     text = form.get("text")
     try:
         await service.decide(rec, str(form.get("decision", "")), current_user(request),
@@ -311,7 +311,7 @@ async def _plan(request: Request) -> ActionPlan:
 
 @require_role(*ANALYSTS)
 async def plan_create(request: Request) -> Response:
-    form = await request.form()
+    form = await form_data(request)
     title = str(form.get("title", "")).strip()
     if not title:
         raise PageError(400, _("Give the action plan a title."))
@@ -344,7 +344,7 @@ async def plan_page(request: Request) -> Response:
 @require_role(*ANALYSTS)
 async def action_add(request: Request) -> Response:
     plan = await _plan(request)
-    form = await request.form()
+    form = await form_data(request)
     values = {key: str(form.get(key, "")) for key in ("objective", "title", "description", "responsible", "level",
                                                         "budget", "currency", "starts_on", "ends_on")}
     try:
@@ -370,7 +370,7 @@ async def action_add(request: Request) -> Response:
 @require_role(*ANALYSTS)
 async def plan_adopt(request: Request) -> Response:
     plan = await _plan(request)
-    run = await ReportRun.get_or_none(id=int((await request.form()).get("run") or 0))
+    run = await ReportRun.get_or_none(id=int((await form_data(request)).get("run") or 0))
     if run is None:
         raise PageError(400, _("Choose a finished report."))
     await actionplans.adopt_recommendations(plan, run)

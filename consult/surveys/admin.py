@@ -23,7 +23,7 @@ from consult.surveys.margins import MarginsError, margins_of, parse_margins, rep
 from consult.surveys.models import Access, Survey, SurveyVersion
 from consult.surveys.stats import response_stats
 from consult.surveys.xlsform import MAX_BYTES, XLSFormError
-from consult.web import PageError, not_found, redirect, render
+from consult.web import PageError, form_data, not_found, redirect, render
 
 admin_only = require_role(Role.ADMIN)
 readers = require_role(Role.ADMIN, Role.ANALYST)
@@ -106,7 +106,7 @@ async def detail(request: Request) -> HTTPResponse:
 @admin_only
 async def change_status(request: Request) -> HTTPResponse:
     survey = await _survey(request)
-    data = await request.form()
+    data = await form_data(request)
     try:
         await lifecycle.set_status(survey, str(data.get("status") or ""))
     except lifecycle.SurveyError as error:
@@ -151,7 +151,7 @@ async def upload_margins(request: Request) -> HTTPResponse:
 @admin_only
 async def invitations(request: Request) -> HTTPResponse:
     survey = await _survey(request)
-    data = await request.form()
+    data = await form_data(request)
     context = await _detail_context(request, survey)
     try:
         count = int(str(data.get("count") or ""))
@@ -178,7 +178,7 @@ async def edit(request: Request) -> HTTPResponse:
     if request.method == "GET":
         answered = await store.response_count(survey) > 0
         return render(request, "surveys/admin/edit.html", _edit_context(survey, form, answered))
-    data = await request.form()
+    data = await form_data(request)
 
     def texts(key: str, old: dict[str, str]) -> dict[str, str]:
         out = dict(old)

@@ -30,7 +30,7 @@ from consult.surveys import lifecycle, store
 from consult.surveys.form import QUESTION_TYPES, Choice, FormDefinition, Question, RangeParameters
 from consult.surveys.formcheck import FormProblem, check_form, clean
 from consult.surveys.models import Response, Survey, SurveyVersion
-from consult.web import not_found, redirect, render
+from consult.web import form_data, not_found, redirect, render
 
 admin_only = require_role(Role.ADMIN)
 
@@ -144,7 +144,7 @@ async def structure(request: Request) -> HTTPResponse:
     version, form = await store.current_form(survey)
     if request.method == "GET":
         return render(request, "surveys/edit_structure.html", await _context(request, survey, version, form))
-    data = await request.form()
+    data = await form_data(request)
     action = str(data.get("action") or "")
     try:
         await _save(survey, version, data, _structure_change(action, data, form))
@@ -175,7 +175,7 @@ async def page(request: Request) -> HTTPResponse:
     context = await _context(request, survey, version, form, page=found[0])
     if request.method == "GET":
         return render(request, "surveys/edit_page.html", context)
-    data = await request.form()
+    data = await form_data(request)
     label = _texts(data, form, "label")
     try:
         await _save(survey, version, data, lambda f: ops.rename_page(f, name, label))
@@ -265,7 +265,7 @@ async def question(request: Request) -> HTTPResponse:
                                                                    "start": "1", "end": "5", "step": "1"}
         return render(request, "surveys/edit_question.html", await _context(
             request, survey, version, form, question=existing, page_name=page_name, values=values))
-    data = await request.form()
+    data = await form_data(request)
     if existing is None:
         page_name = _text(data, "page")
 
@@ -337,7 +337,7 @@ async def choices(request: Request) -> HTTPResponse:
     if request.method == "GET":
         return render(request, "surveys/edit_choices.html",
                       await _context(request, survey, version, form, used=used, current_list=None))
-    data = await request.form()
+    data = await form_data(request)
     try:
         await _save(survey, version, data, _choices_change(data, form))
     except _Refused as refused:

@@ -22,7 +22,7 @@ from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatu
 from consult.surveys.responding import RespondError
 from consult.surveys.validation import (answer_view, interpolate, is_relevant, previous_page, revealed_questions,
                                        validate_page, visible_choices)
-from consult.web import not_found, redirect, render, render_cached
+from consult.web import form_data, not_found, redirect, render, render_cached
 
 COOKIE_MAX_AGE = 90 * 24 * 3600
 FIELD_PREFIX = "a:"
@@ -184,7 +184,7 @@ async def begin(request: Request) -> HTTPResponse:
     """The consent form's answer: decline politely, or start a response and set the resume cookie."""
     survey = await _survey_or_404(request)
     version, form = await store.current_form(survey)
-    data = await request.form()
+    data = await form_data(request)
     lang = _chosen_language(request, form, str(data.get("lang") or ""))
     token = str(data.get("token") or "") or None
     if data.get("consent") != "yes":
@@ -204,7 +204,7 @@ async def resume(request: Request) -> HTTPResponse:
     """Continue on this device with the short code shown on another."""
     survey = await _survey_or_404(request)
     version, form = await store.current_form(survey)
-    data = await request.form()
+    data = await form_data(request)
     lang = _chosen_language(request, form, str(data.get("lang") or ""))
     code = str(data.get("code") or "")
     if resume_limits.blocked(request, survey.id, code):
@@ -344,7 +344,7 @@ async def submit_page(request: Request) -> HTTPResponse:
         return redirect(f"/s/{survey.slug}/done")
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {}, status_code=410)
-    data = await request.form()
+    data = await form_data(request)
     index, step = _int(data.get("page")), _int(data.get("step"))
     if index is None or step is None or not 0 <= index < len(form.pages) or step < 0 or step > response.step:
         # A tampered or damaged form: show the page the response is really on, with what is saved.
