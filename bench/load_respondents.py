@@ -221,15 +221,24 @@ class Respondent:
         abandon_at = rng.randint(1, 5) if rng.random() < 0.05 else None
         url = f"/s/{SLUG}/page"
         careful = False
+        # The page index of the last page acknowledged: the page shown next tells whether it moved on ("next", a
+        # page-submission row) or stayed ("stay": an answer revealed a question on the same page). The redirect's
+        # "?more=1" cannot tell when the acknowledgement was a replay (the server killed after saving a stay and
+        # before answering, the copy sent again finds the page saved and only points at it).
+        moved_from: str | None = None
         for _ in range(MAX_PAGES):
             if time.monotonic() > self.deadline:
                 raise Unanswered("deadline")
             shown = await self.request("GET", url)
             if shown.status_code == 303 and shown.headers["location"].endswith("/done"):
                 self.ledger.complete = True
+                self.ledger.nexts += moved_from is not None
                 return
             assert shown.status_code in (200, 400), (shown.status_code, shown.text[:200])
             page = shown.text
+            if moved_from is not None:
+                self.ledger.nexts += hidden(page, "page") != moved_from
+                moved_from = None
             code = re.search(r'class="code">([A-Z0-9-]+)<', page)
             if code and not self.ledger.resume_code:
                 self.ledger.resume_code = code.group(1).replace("-", "")
@@ -274,12 +283,12 @@ class Respondent:
             # Of two copies, the one applied says where to go; the other (a no-op) points at the page.
             targets = [r.headers["location"] for r in replies]
             more = any(t.endswith("?more=1") for t in targets)
-            if not more:
-                self.ledger.nexts += 1
             url = f"/s/{SLUG}/page?more=1" if more else f"/s/{SLUG}/page"
             if any(t.endswith("/done") for t in targets):
                 self.ledger.complete = True
+                self.ledger.nexts += 1
                 return
+            moved_from = fields["page"]
         raise Unanswered("too many pages")
 
     async def _abandon_and_resume(self) -> None:
