@@ -38,13 +38,34 @@ def marker(name: str) -> str:
     return _MARKER.format(name)
 
 
-def _deflate(data: bytes) -> bytes:
-    if not data:
-        return b""
+def escaped(value: object) -> bytes:
+    """A per-request value as the template would have written it."""
+    return str(escape(value)).encode()
+
+
+#: Bytes that stand in the compression window for a per-request value: control characters no page contains
+#: (answers are stripped of them); one that the page does contain is never used.
+_FILLERS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
+
+
+def _deflate_around(pieces: tuple[bytes, ...], lengths: tuple[int, ...]) -> tuple[bytes, ...]:
+    """The pieces as raw deflate segments of one stream, each ending on a byte boundary (``Z_SYNC_FLUSH``).
+
+    Between two pieces the window holds filler bytes as many as the value that will stand there: later pieces
+    may refer back across it at the right distances (the whole page compresses as well as in one go), and never
+    into it (no piece contains the filler byte), so the value can replace the filler as a stored block.
+    """
+    filler = next((bytes([b]) for b in _FILLERS if not any(bytes([b]) in piece for piece in pieces)), None)
+    out = []
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
-    # Z_SYNC_FLUSH ends on a byte boundary, with no back-reference reaching outside this piece: pieces and
-    # stored blocks can follow each other in any order.
-    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    for index, piece in enumerate(pieces):
+        if filler is None:  # every candidate occurs in the page: each piece compressed on its own
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+        out.append(compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH))
+        if filler is not None and index < len(lengths):
+            compressor.compress(filler * lengths[index])
+            compressor.flush(zlib.Z_SYNC_FLUSH)  # the value's own block, replaced by a stored one per request
+    return tuple(out)
 
 
 def _stored(data: bytes) -> bytes:
@@ -60,19 +81,24 @@ def _stored(data: bytes) -> bytes:
 class CutPage:
     """A rendered page as fixed pieces with a named per-request value between each two.
 
-    ``pieces`` has one more item than ``slots``; ``deflated[i]`` is ``pieces[i]`` compressed (see module doc).
+    ``pieces`` has one more item than ``slots``; ``deflated`` holds them compressed for values of the byte
+    ``lengths`` given when the page was cut (see :func:`_deflate_around`).
     """
 
     pieces: tuple[bytes, ...]
     slots: tuple[str, ...]
+    lengths: tuple[int, ...]
     deflated: tuple[bytes, ...]
 
     @classmethod
-    def from_html(cls, html: str) -> CutPage:
-        """Cut ``html`` at every marker (see :func:`marker`) it contains."""
+    def from_html(cls, html: str, values: Mapping[str, object]) -> CutPage:
+        """Cut ``html`` at every marker (see :func:`marker`) it contains, compressed for values as long as
+        ``values`` (:meth:`gzip_body` then takes values of those lengths: :func:`length_key` tells them apart)."""
         parts = _MARKER_RE.split(html)
         pieces = tuple(part.encode() for part in parts[0::2])
-        return cls(pieces=pieces, slots=tuple(parts[1::2]), deflated=tuple(_deflate(piece) for piece in pieces))
+        slots = tuple(parts[1::2])
+        lengths = tuple(len(escaped(values[name])) for name in slots)
+        return cls(pieces=pieces, slots=slots, lengths=lengths, deflated=_deflate_around(pieces, lengths))
 
     @property
     def size(self) -> int:
@@ -80,7 +106,7 @@ class CutPage:
         return sum(map(len, self.pieces)) + sum(map(len, self.deflated))
 
     def _values(self, values: Mapping[str, object]) -> list[bytes]:
-        return [str(escape(values[name])).encode() for name in self.slots]
+        return [escaped(values[name]) for name in self.slots]
 
     def body(self, values: Mapping[str, object]) -> bytes:
         """The page with ``values`` (escaped as the template would have) in its slots."""
@@ -93,6 +119,8 @@ class CutPage:
     def gzip_body(self, values: Mapping[str, object]) -> bytes:
         """:meth:`body` as a gzip member, without compressing anything now."""
         filled = self._values(values)
+        if tuple(map(len, filled)) != self.lengths:
+            raise ValueError("values of other lengths than the page was compressed for")
         out = [GZIP_HEADER, self.deflated[0]]
         crc = zlib.crc32(self.pieces[0])
         size = len(self.pieces[0])
@@ -102,6 +130,11 @@ class CutPage:
             out += (_stored(value), deflated)
         out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(out)
+
+
+def length_key(values: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
+    """What a cache key adds for the lengths of the values (pages are compressed for given lengths)."""
+    return tuple(sorted((name, len(escaped(value))) for name, value in values.items()))
 
 
 class PageCache:

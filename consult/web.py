@@ -68,12 +68,13 @@ def render_cached(
     if state.get("template_context"):
         return render(request, template, {**context, **slots}, status_code=status_code)
     cache = _page_cache(request.app)
-    full_key = (template, i18n.current_code(), key)
+    values = {**slots, "csrf_token": csrf_token_for(request)}
+    full_key = (template, i18n.current_code(), key, pagecache.length_key(values))
     cut = cache.get(full_key)
     if cut is None:
-        markers = {name: pagecache.marker(name) for name in (*slots, "csrf_token")}
-        cut = cache.put(full_key, pagecache.CutPage.from_html(render_text(request, template, {**context, **markers})))
-    values = {**slots, "csrf_token": csrf_token_for(request)}
+        markers = {name: pagecache.marker(name) for name in values}
+        html = render_text(request, template, {**context, **markers})
+        cut = cache.put(full_key, pagecache.CutPage.from_html(html, values))
     headers = {"vary": "Accept-Encoding"}
     if pagecache.accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["content-encoding"] = "gzip"
