@@ -27,6 +27,7 @@ order (the importer has refused cycles).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -270,7 +271,48 @@ def visible_choices(form: FormDefinition, question: Question, answers: Mapping[s
     except ex.ExpressionError:
         return ()  # the importer refuses these; a damaged stored form shows no options rather than crashing
     answers = answers or {}
-    return tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+    inputs = _filter_inputs(question.choice_filter)
+    if inputs is None:
+        return tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+    # The filter is worked out once per choice, and lists filtered this way are the long ones (districts of a
+    # country): remember the outcome for the answers it reads, in the form itself (one per survey version).
+    key = (question.name, tuple(_hashable(_read(answers, name)) for name in inputs))
+    memo = form.__dict__.get("_filtered_choices")
+    if memo is None:
+        memo = {}
+        object.__setattr__(form, "_filtered_choices", memo)  # frozen dataclass: kept outside the compared fields
+    found = memo.get(key)
+    if found is None:
+        found = tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+        if len(memo) < _MAX_FILTERED:
+            memo[key] = found
+    return found
+
+
+_MAX_FILTERED = 4096
+
+
+@functools.lru_cache(maxsize=1024)
+def _filter_inputs(text: str) -> tuple[str, ...] | None:
+    """The answers a (parsable) choice filter reads; ``None`` when its outcome depends on more (``today()``)."""
+    tree = ex.parse(text)
+    if ex.uses_current(tree) or any(isinstance(node, ex.Call) and node.name == "today" for node in ex.walk(tree)):
+        return None
+    return tuple(sorted(ex.references(tree)))
+
+
+def _read(answers: Mapping[str, Any], name: str) -> Any:
+    try:
+        return answers.get(name)
+    except Exception:  # as the evaluator reads it: a lazily computed mapping's problem reads as empty
+        return None
+
+
+def _hashable(value: Any) -> Any:
+    # With its type: 1, 1.0 and True are equal keys to a dict, not always equal to the evaluator.
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return type(value).__name__, value
 
 
 # -------------------------------------------------------------------------------------------- relevance

@@ -160,6 +160,29 @@ def test_choice_filter_on_name_and_selected():
     assert [c.name for c in visible_choices(form, picked, {"needs": ["food", "none"]})] == ["food", "none"]
 
 
+def test_filtered_choices_are_remembered_by_the_answers_the_filter_reads():
+    region = q("region", "select_one", choice_list="region", choice_filter="country=${country}")
+    picked = q("fav", "select_one", choice_list="needs", choice_filter="selected(${needs}, name)")
+    form = form_of(Page("p", (region, picked)), choice_lists=LISTS)
+    for _ in range(2):  # the second time from the memo: the same outcomes
+        assert [c.name for c in visible_choices(form, region, {"country": "ua", "age": 1})] == ["kyiv", "lviv"]
+        assert [c.name for c in visible_choices(form, region, {"country": "ml", "age": 2})] == ["gao"]
+        assert [c.name for c in visible_choices(form, picked, {"needs": ["food"]})] == ["food"]
+        assert [c.name for c in visible_choices(form, picked, {"needs": ["food", "none"]})] == ["food", "none"]
+    assert len(form.__dict__["_filtered_choices"]) == 4  # keyed by what the filter reads, not the other answers
+    other = one(region)  # another form (another version): its own memo
+    assert [c.name for c in visible_choices(other, region, {"country": "ua"})] == ["kyiv", "lviv"]
+    assert len(other.__dict__["_filtered_choices"]) == 1
+
+
+def test_a_filter_that_reads_the_date_is_worked_out_each_time():
+    dated = q("region", "select_one", choice_list="region",
+              choice_filter="country=${country} and today() > '2000-01-01'")
+    form = one(dated)
+    assert [c.name for c in visible_choices(form, dated, {"country": "ml"})] == ["gao"]
+    assert "_filtered_choices" not in form.__dict__
+
+
 # -------------------------------------------------------------------------------------------- validate_page
 
 PAGE1 = Page("about", (
