@@ -23,7 +23,7 @@ from consult.i18n import gettext as _
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
-from consult.surveys.validation import first_page, next_page, previous_page, relevant_answers
+from consult.surveys.validation import answers_after_page, first_page, next_page, previous_page
 
 #: Letters and digits nobody confuses when copying from a screen (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -212,7 +212,7 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
         if move == "next" and all(stored.get(k) == v for k, v in clean.items()):
             return Saved(False, response.page, response.status == ResponseStatus.COMPLETE.value)
         # A stale page (the browser's own Back button) bringing changes: apply them to the current state.
-    answers = relevant_answers(form, {**(response.answers or {}), **clean}, settled_before=page_index)
+    answers = answers_after_page(form, response.answers or {}, page_index, clean)
     complete = False
     target = page_index
     if move == "next":

@@ -51,6 +51,7 @@ __all__ = [
     "previous_page",
     "first_page",
     "relevant_answers",
+    "answers_after_page",
     "revealed_questions",
     "interpolate",
 ]
@@ -452,21 +453,64 @@ def _page_shown(view: _Answers, index: int) -> bool:
     return any(view.relevant(q) for q in view.form.pages[index].questions)
 
 
-def relevant_answers(form: FormDefinition, answers: Mapping[str, Any], *, settled_before: int = 0) -> dict[str, Any]:
+def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Every answered question's value, with the answers of questions no longer shown cleared to ``None``.
 
     Use it before saving a finished response: changing an early answer can hide questions answered before.
-
-    Parameters
-    ----------
-    settled_before : int
-        Pages before this index hold answers that went through this function already and that the change cannot
-        affect (a page's answers only change what comes after them: references point back): they are taken as
-        they are instead of being worked out again. Saving page *i* passes *i*.
     """
     view = _Answers(form, answers)
-    view.take_as_settled(settled_before)
     return {q.name: view.value(q.name) for q in form.questions() if q.is_answered}
+
+
+def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_index: int,
+                       clean: Mapping[str, Any]) -> dict[str, Any]:
+    """``relevant_answers(form, {**stored, **clean})`` for a response whose ``stored`` answers came out of it
+    (every save does), after page ``page_index`` was answered with ``clean``: working out only what can change.
+
+    References point back, so the pages before are as stored; a later question is worked out again only when
+    what its skip conditions read changed (an answer of this page, or of a later question hidden by the change);
+    any other keeps its stored value.
+    """
+    merged = {**stored, **clean}
+    view = _Answers(form, merged)
+    view.take_as_settled(page_index)
+    out = {}
+    changed: set[str] = set()
+    for index, page in enumerate(form.pages):
+        for question in page.questions:
+            if not question.is_answered:
+                continue
+            name = question.name
+            if index < page_index:
+                out[name] = stored.get(name)
+                continue
+            if index == page_index or not changed.isdisjoint(_relevance_inputs(form, index, question)):
+                value = view.value(name)
+            else:
+                value = view.values[name] = stored.get(name)
+            if value != stored.get(name):
+                changed.add(name)
+            out[name] = value
+    return out
+
+
+def _relevance_inputs(form: FormDefinition, index: int, question: Question) -> frozenset[str]:
+    """The answers that decide whether ``question`` (on page ``index``) is shown; remembered in the form."""
+    memo = form.__dict__.get("_relevance_inputs")
+    if memo is None:
+        memo = {}
+        object.__setattr__(form, "_relevance_inputs", memo)  # frozen dataclass: kept outside the compared fields
+    found = memo.get(question.name)
+    if found is None:
+        names: set[str] = set()
+        for text in (form.pages[index].relevant, question.relevant):
+            if text:
+                try:
+                    names |= ex.references(ex.parse(text))
+                except ex.ExpressionError:
+                    pass  # refused by the importer; such a condition reads as false whatever changes
+        found = memo[question.name] = frozenset(names)
+    return found
 
 
 def revealed_questions(form: FormDefinition, page: Page | int, answers_before: Mapping[str, Any],
