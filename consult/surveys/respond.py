@@ -366,7 +366,7 @@ async def submit_page(request: Request) -> HTTPResponse:
         new_lang = None
     raw = _raw_inputs(form, index, data)
     with i18n.using_locale(ui_language(new_lang or lang)):
-        clean, errors = validate_page(form, index, raw, response.answers or {}, lang=new_lang or lang)
+        clean, errors = validate_page(form, index, raw, response.answers or {}, lang=new_lang or lang, saved=True)
     if move == "next" and errors:
         if new_lang:
             response.language = new_lang
@@ -374,7 +374,8 @@ async def submit_page(request: Request) -> HTTPResponse:
     if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
         clean = {k: v for k, v in clean.items() if k not in errors}
     more = False
-    if move == "next" and step == response.step and revealed_questions(form, index, response.answers or {}, clean):
+    if move == "next" and step == response.step and revealed_questions(form, index, response.answers or {}, clean,
+                                                                         saved=True):
         # An answer opened a question on this same page, which the respondent has not seen yet (no scripts).
         move, more = "stay", True
     saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang)

@@ -216,7 +216,7 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     complete = False
     target = page_index
     if move == "next":
-        following = next_page(form, page_index, answers)
+        following = next_page(form, page_index, answers, saved=True)
         if following is None:
             complete = True
         else:

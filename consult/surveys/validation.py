@@ -514,17 +514,20 @@ def _relevance_inputs(form: FormDefinition, index: int, question: Question) -> f
 
 
 def revealed_questions(form: FormDefinition, page: Page | int, answers_before: Mapping[str, Any],
-                       clean: Mapping[str, Any]) -> list[str]:
+                       clean: Mapping[str, Any], *, saved: bool = False) -> list[str]:
     """Questions of ``page`` that the answers just submitted reveal, and that are still unanswered.
 
     A page rendered without scripts shows the questions relevant under ``answers_before``; when an answer on
     the same page makes another question relevant (``trust_peacekeepers`` after ``peacekeepers_present =
     yes``), the respondent has not seen it yet. Show the page again with these questions rather than moving on.
     """
-    if isinstance(page, int):
-        page = form.pages[page]
+    index = page if isinstance(page, int) else form.pages.index(page)
+    page = form.pages[index]
     before = _Answers(form, answers_before)
     after = _Answers(form, {**answers_before, **clean})
+    if saved:  # answers_before as saved: the pages before are what they were (see validate_page)
+        before.take_as_settled(index)
+        after.take_as_settled(index)
     return [
         q.name for q in page.questions
         if q.is_answered and after.relevant(q) and not before.relevant(q) and _is_empty(clean.get(q.name))
@@ -541,6 +544,7 @@ def validate_page(
     answers_so_far: Mapping[str, Any],
     *,
     lang: str | None = None,
+    saved: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check one submitted page.
 
@@ -556,6 +560,10 @@ def validate_page(
     lang : str, optional
         Language of the form's own messages (``required_message``, ``constraint_message``); the request's
         language by default.
+    saved : bool
+        ``answers_so_far`` are a response's saved answers (they came out of :func:`relevant_answers`): the pages
+        before this one are taken as they are instead of being worked out again (a page changes only what
+        comes after it: references point back).
 
     Returns
     -------
@@ -564,10 +572,12 @@ def validate_page(
         invalid or not shown (which clears an earlier answer). ``errors`` maps question names to translated
         messages; the page is accepted when it is empty.
     """
-    if isinstance(page, int):
-        page = form.pages[page]
+    index = page if isinstance(page, int) else form.pages.index(page)
+    page = form.pages[index]
     lang = lang or current_code()
     view = _Answers(form, answers_so_far, raw_inputs, page)
+    if saved:
+        view.take_as_settled(index)
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for question in page.questions:
@@ -617,9 +627,16 @@ def _check_constraint(form: FormDefinition, question: Question, value: Any, view
 # ------------------------------------------------------------------------------------------- navigation
 
 
-def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any]) -> int | None:
-    """Index of the next page to show after ``current_index`` (use ``-1`` for the first), or ``None`` at the end."""
+def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any], *,
+              saved: bool = False) -> int | None:
+    """Index of the next page to show after ``current_index`` (use ``-1`` for the first), or ``None`` at the end.
+
+    ``saved``: ``answers`` came out of :func:`relevant_answers` (or :func:`answers_after_page`), so the pages up to
+    ``current_index`` are taken as they are instead of being worked out again.
+    """
     view = _Answers(form, answers)  # one view, so relevance is worked out once across the pages tried
+    if saved:
+        view.take_as_settled(current_index + 1)
     for index in range(max(current_index + 1, 0), len(form.pages)):
         if _page_shown(view, index):
             return index
