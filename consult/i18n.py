@@ -17,6 +17,8 @@ from typing import Iterator
 import babel
 from babel.support import LazyProxy, NullTranslations, Translations
 
+from consult.qvalues import quality
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
@@ -152,14 +154,7 @@ def _parse_accept_language(header: str) -> list[str]:
         tag = tag.strip()
         if not tag or tag == "*" or len(tag) > 35:
             continue
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            weighted.append((-quality, position, tag))
+        weight = quality(params)
+        if weight > 0:
+            weighted.append((-weight, position, tag))
     return [tag for _, _, tag in sorted(weighted)]

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from consult.qvalues import quality
+
 #: gzip member header: magic, deflate, no flags, no time stamp, "maximum compression", unknown OS.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 #: A final, empty stored block: the end of the deflate stream.
@@ -178,15 +180,7 @@ def accepts_gzip(accept_encoding: str) -> bool:
     qualities: dict[str, float] = {}
     for part in accept_encoding.lower().split(",")[:20]:
         coding, _, params = part.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        qualities[coding.strip()] = quality
+        qualities[coding.strip()] = quality(params)
     for coding in ("gzip", "x-gzip", "*"):
         if coding in qualities:
             return qualities[coding] > 0
