@@ -267,8 +267,14 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
     context_answers = {**answers}
     view = answer_view(form, context_answers)  # relevance of the earlier pages worked out once for the page
 
+    shows_answers = False
+
     def text(value: str) -> str:  # ${name} shows that answer (ODK's output), in the page's language
-        return interpolate(form, value, context_answers, lang) if "${" in value else value
+        nonlocal shows_answers
+        if "${" not in value:
+            return value
+        shows_answers = True
+        return interpolate(form, value, context_answers, lang)
 
     questions = []
     for question in page.questions:
@@ -302,7 +308,10 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
         "has_back": previous_page(form, index, view) is not None,
     }
     own = {"step": response.step, "resume_code": responding.format_code(response.resume_code)}
-    if errors or status_code != 200:
+    # The page cache never holds an answer: a page showing one (a page she comes back to, a label naming an
+    # earlier answer) is rendered for her alone, and nothing of hers outlives the request in memory.
+    shows_answers = shows_answers or any(item["value"] not in (None, "", []) for item in questions)
+    if errors or status_code != 200 or shows_answers:
         return _render(request, survey, form, lang, "surveys/page.html", {**context, **own}, status_code=status_code)
     # Everything the page shows but the respondent's own values: the same page for everyone at this point.
     key = (survey.id, survey.slug, survey.discreet, response.version_id, lang, index, context["has_back"],

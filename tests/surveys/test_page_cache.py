@@ -59,6 +59,21 @@ def test_cached_pages_are_the_pages_rendered_afresh(client):
     assert len(client.app.state.page_cache) > 0
 
 
+def test_the_cache_never_holds_an_answer(client):
+    survey = client.run(open_survey)
+    who = Respondent(client, survey.slug)
+    who.start()
+    who.submit({"country": "sy", "age": "47"})
+    who.submit({"unsafe": "no", "comment": "my neighbour Layla"})
+    back = who.submit({}, action="back", html=who.page().text)
+    assert back.status_code == 303
+    shown = _same_as_fresh(client, survey.slug)
+    assert "my neighbour Layla" in shown  # her answer is on the page she came back to...
+    held = b"".join(piece for page in client.app.state.page_cache._pages.values() for piece in page.pieces)
+    assert b"Layla" not in held and b'value="47"' not in held and b'value="sy" checked' not in held  # ...not in the cache
+    assert b"Anything else?" in held  # (the cache does hold the form's own pages)
+
+
 def test_two_respondents_share_a_page_but_not_their_values(client):
     survey = client.run(open_survey)
     pages = []
@@ -123,3 +138,31 @@ def test_a_page_with_a_notice_is_not_cached(client):
     assert "opened further questions" in notice.text
     assert len(client.app.state.page_cache) == before
     assert "opened further questions" not in client.get(f"/s/{survey.slug}/page").text
+
+
+async def _filtered_survey():
+    survey = [["type", "name", "label::English (en)", "choice_filter"],
+              ["begin group", "one", "One", ""],
+              ["select_one country", "country", "Country", ""],
+              ["end group", "", "", ""],
+              ["begin group", "two", "Two", ""],
+              ["select_one region", "region", "Region", "country = ${country}"],
+              ["end group", "", "", ""]]
+    choices = [["list_name", "name", "label::English (en)", "country"],
+               ["country", "ua", "Ukraine", ""], ["country", "ml", "Mali", ""],
+               ["region", "kyiv", "Kyiv", "ua"], ["region", "lviv", "Lviv", "ua"], ["region", "gao", "Gao", "ml"]]
+    settings = [["form_title", "form_id", "default_language"], ["Regions", "regions", "en"]]
+    return await lifecycle.import_survey(xlsform(survey, choices, settings), open_now=True)
+
+
+def test_a_page_whose_choices_follow_earlier_answers_is_cached_apart(client):
+    survey = client.run(_filtered_survey)
+    for country, shown, hidden_region in (("ua", "Kyiv", "Gao"), ("ml", "Gao", "Kyiv"), ("ua", "Lviv", "Gao")):
+        client.cookies.clear()
+        who = Respondent(client, survey.slug)
+        who.start()
+        who.submit({"country": country})
+        page = _same_as_fresh(client, survey.slug)
+        assert shown in page and hidden_region not in page
+    survey_pages = [key for key in client.app.state.page_cache._pages if key[0] == "surveys/page.html"]
+    assert len(survey_pages) == 3  # page one, and page two once per country
