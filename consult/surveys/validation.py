@@ -523,6 +523,9 @@ def revealed_questions(form: FormDefinition, page: Page | int, answers_before: M
     """
     index = page if isinstance(page, int) else form.pages.index(page)
     page = form.pages[index]
+    own = {q.name for q in page.questions}
+    if all(own.isdisjoint(_relevance_inputs(form, index, q)) for q in page.questions if q.is_answered):
+        return []  # no question here is shown or hidden by another of this page (the usual page)
     before = _Answers(form, answers_before)
     after = _Answers(form, {**answers_before, **clean})
     if saved:  # answers_before as saved: the pages before are what they were (see validate_page)
