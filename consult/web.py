@@ -75,11 +75,11 @@ def render_cached(
         markers = {name: pagecache.marker(name) for name in values}
         html = render_text(request, template, {**context, **markers})
         cut = cache.put(full_key, pagecache.CutPage.from_html(html, values))
-    headers = {"vary": "Accept-Encoding"}
     if pagecache.accepts_gzip(request.headers.get("accept-encoding", "")):
-        headers["content-encoding"] = "gzip"
+        headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
         return HTMLResponse(cut.gzip_body(values), status_code=status_code, headers=headers)
-    return HTMLResponse(cut.body(values), status_code=status_code, headers=headers)
+    # Plain: the compression middleware adds "Vary: Accept-Encoding", as to any page it could have compressed.
+    return HTMLResponse(cut.body(values), status_code=status_code)
 
 
 def _page_cache(app: Any) -> pagecache.PageCache:

@@ -99,6 +99,8 @@ def test_gzip_only_for_browsers_that_accept_it(client):
     assert "About you" in compressed.text  # httpx read the gzip body
     plain = client.get(path, headers={"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.text == compressed.text
+    assert [v.strip().lower() for v in plain.headers["vary"].split(",")] == ["accept-encoding"]
+    assert [v.strip().lower() for v in compressed.headers["vary"].split(",")] == ["accept-encoding"]
     assert plain.content.startswith(b"<!doctype html>")
 
 
