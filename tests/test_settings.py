@@ -91,3 +91,15 @@ def test_the_command_stops_with_one_line_naming_the_variable(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("consult: CONSULT_DATABASE_URL")
+
+
+def test_the_postgresql_pool_size_comes_from_the_url():
+    from consult import db
+
+    default = db.tortoise_config("postgresql://u@db.example:5432/consult")["connections"]["default"]["credentials"]
+    assert default["maxsize"] == db.POOL_SIZE == 20
+    chosen = db.tortoise_config("postgresql://u@db.example/consult?pool_size=8&command_timeout=3")
+    assert chosen["connections"]["default"]["credentials"]["maxsize"] == 8
+    # psycopg (migrations) is never given our own options
+    assert db.sqlalchemy_url("postgresql://u@db.example/consult?pool_size=8&command_timeout=3&connect_timeout=2") == (
+        "postgresql+psycopg://u@db.example/consult?connect_timeout=2")
