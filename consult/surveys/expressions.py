@@ -713,11 +713,11 @@ def evaluate(
     if isinstance(expr, String):
         return expr.value
     if isinstance(expr, Ref):
-        return _normalise(_lookup(answers, expr.name))
+        return _normalise(lookup(answers, expr.name))
     if isinstance(expr, Current):
         return _normalise(current)
     if isinstance(expr, Column):
-        return _normalise(_lookup(row, expr.name)) if row is not None else ""
+        return _normalise(lookup(row, expr.name)) if row is not None else ""
     if isinstance(expr, Negate):
         return -to_number(evaluate(expr.operand, answers, current, row))
     if isinstance(expr, Binary):
@@ -727,7 +727,8 @@ def evaluate(
     raise TypeError(f"not an expression node: {expr!r}")  # a programming error, never a data error
 
 
-def _lookup(mapping: Mapping[str, Any] | None, name: str) -> Any:
+def lookup(mapping: Mapping[str, Any] | None, name: str) -> Any:
+    """What a reference reads in ``mapping`` (answers, or a choice's row): ``None`` when missing or unreadable."""
     if mapping is None:
         return None
     try:

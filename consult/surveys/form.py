@@ -300,12 +300,19 @@ class FormDefinition:
         return tuple(q for q in self.questions() if q.weighting)
 
     def _index(self) -> dict[str, tuple[Question, int]]:
-        # Frozen dataclass: build the name index lazily once and keep it outside the compared fields.
-        index = self.__dict__.get("_question_index")
-        if index is None:
-            index = {q.name: (q, i) for i, page in enumerate(self.pages) for q in page.questions}
-            object.__setattr__(self, "_question_index", index)
+        index = self.memo("question_index")
+        if not index:
+            index.update({q.name: (q, i) for i, page in enumerate(self.pages) for q in page.questions})
         return index
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A dict of things worked out from this form, kept with it (one form per survey version, never changed):
+        frozen dataclass, so it lives outside the compared fields."""
+        found = self.__dict__.get("_" + name)
+        if found is None:
+            found = {}
+            object.__setattr__(self, "_" + name, found)
+        return found
 
     # -- texts ---------------------------------------------------------------------------------------
 

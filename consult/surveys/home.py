@@ -25,7 +25,8 @@ async def cards() -> list[dict[str, str]]:
     out = []
     connection = connections.get("default")
     false = "false" if connection.capabilities.dialect == "postgres" else "0"
-    _count, rows = await connection.execute_query(_LISTED.format(open=SurveyStatus.OPEN.value, public=Access.PUBLIC.value, false=false))
+    sql = _LISTED.format(open=SurveyStatus.OPEN.value, public=Access.PUBLIC.value, false=false)
+    _count, rows = await connection.execute_query(sql)
     for slug, version_id in (tuple(row) for row in rows):
         if version_id is None:  # a survey is always created with its first version
             continue

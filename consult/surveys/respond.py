@@ -15,6 +15,7 @@ from starlette.responses import Response as HTTPResponse
 from starlette.routing import Route
 
 from consult import i18n
+from consult.middleware.cookies import request_cookies
 from consult.i18n import gettext as _
 from consult.surveys import responding, resume_limits, store
 from consult.surveys.form import FormDefinition
@@ -95,7 +96,7 @@ async def _survey_or_404(request: Request) -> Survey:
 
 
 async def _own_response(request: Request, survey: Survey) -> Response | None:
-    response = await responding.response_for_cookie(request.cookies.get(cookie_name(survey.id)))
+    response = await responding.response_for_cookie(request_cookies(request.scope).get(cookie_name(survey.id)))
     if response is None or response.survey_id != survey.id:
         return None
     return response
@@ -105,7 +106,7 @@ async def _survey_and_response(request: Request) -> tuple[Survey, Response | Non
     """The survey of the path and the respondent's response to it, in one query when the browser sends one
     response cookie (the usual case: each is scoped to its survey's path); as two lookups otherwise."""
     slug = request.path_params["slug"]
-    candidates = [(name, value) for name, value in request.cookies.items()
+    candidates = [(name, value) for name, value in request_cookies(request.scope).items()
                   if name[:1] == "r" and name[1:].isdigit()]
     looked_up: str | None = None
     if len(candidates) == 1:

@@ -277,11 +277,8 @@ def visible_choices(form: FormDefinition, question: Question, answers: Mapping[s
         return tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
     # The filter is worked out once per choice, and lists filtered this way are the long ones (districts of a
     # country): remember the outcome for the answers it reads, in the form itself (one per survey version).
-    key = (question.name, tuple(_hashable(_read(answers, name)) for name in inputs))
-    memo = form.__dict__.get("_filtered_choices")
-    if memo is None:
-        memo = {}
-        object.__setattr__(form, "_filtered_choices", memo)  # frozen dataclass: kept outside the compared fields
+    key = (question.name, tuple(_hashable(ex.lookup(answers, name)) for name in inputs))
+    memo = form.memo("filtered_choices")
     found = memo.get(key)
     if found is None:
         found = tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
@@ -300,13 +297,6 @@ def _filter_inputs(text: str) -> tuple[str, ...] | None:
     if ex.uses_current(tree) or any(isinstance(node, ex.Call) and node.name == "today" for node in ex.walk(tree)):
         return None
     return tuple(sorted(ex.references(tree)))
-
-
-def _read(answers: Mapping[str, Any], name: str) -> Any:
-    try:
-        return answers.get(name)
-    except Exception:  # as the evaluator reads it: a lazily computed mapping's problem reads as empty
-        return None
 
 
 def _hashable(value: Any) -> Any:
@@ -496,10 +486,7 @@ def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_ind
 
 def _relevance_inputs(form: FormDefinition, index: int, question: Question) -> frozenset[str]:
     """The answers that decide whether ``question`` (on page ``index``) is shown; remembered in the form."""
-    memo = form.__dict__.get("_relevance_inputs")
-    if memo is None:
-        memo = {}
-        object.__setattr__(form, "_relevance_inputs", memo)  # frozen dataclass: kept outside the compared fields
+    memo = form.memo("relevance_inputs")
     found = memo.get(question.name)
     if found is None:
         names: set[str] = set()
