@@ -21,12 +21,11 @@ from consult.surveys import responding, resume_limits, store
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
-from consult.surveys.validation import (answer_view, interpolate, is_relevant, previous_page, revealed_questions,
-                                       validate_page, visible_choices)
+from consult.surveys.page_shape import FIELD_PREFIX, cache_key, page_questions, page_shape
+from consult.surveys.validation import revealed_questions, validate_page
 from consult.web import form_data, not_found, redirect, render, render_cached
 
 COOKIE_MAX_AGE = 90 * 24 * 3600
-FIELD_PREFIX = "a:"
 
 
 def cookie_name(survey_id: int) -> str:
@@ -263,63 +262,21 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
           errors: dict[str, str], raw: dict[str, Any] | None, status_code: int = 200) -> HTTPResponse:
     lang = response.language
     answers = response.answers or {}
-    page = form.pages[index]
-    values = raw if raw is not None else _display_values(form, index, answers)
-    context_answers = {**answers}
-    view = answer_view(form, context_answers)  # relevance of the earlier pages worked out once for the page
-
-    shows_answers = False
-
-    def text(value: str) -> str:  # ${name} shows that answer (ODK's output), in the page's language
-        nonlocal shows_answers
-        if "${" not in value:
-            return value
-        shows_answers = True
-        return interpolate(form, value, context_answers, lang)
-
-    questions = []
-    for question in page.questions:
-        if not is_relevant(form, question.name, view):
-            continue
-        choices = []
-        if question.is_select:
-            choices = [(c.name, text(c.label_in(lang, form.default_language)))
-                       for c in visible_choices(form, question, context_answers)]
-        elif question.type == "range" and question.parameters is not None:
-            choices = [(str(v), str(v)) for v in question.parameters.values()]
-        questions.append({
-            "q": question,
-            "field": FIELD_PREFIX + question.name,
-            "id": "q-" + question.name,
-            "label": text(question.label_in(lang, form.default_language)),
-            "hint": text(question.hint_in(lang, form.default_language)),
-            "required": question.required is True,
-            "choices": choices,
-            "value": values.get(question.name),
-            "error": errors.get(question.name),
-        })
-    context = {
-        "page": page,
-        "page_label": text(page.label_in(lang, form.default_language)),
-        "questions": questions,
-        "errors": errors,
-        "index": index,
-        "progress": index,
-        "total": len(form.pages),
-        "has_back": previous_page(form, index, view) is not None,
-    }
     own = {"step": response.step, "resume_code": responding.format_code(response.resume_code)}
-    # The page cache never holds an answer: a page showing one (a page she comes back to, a label naming an
-    # earlier answer) is rendered for her alone, and nothing of hers outlives the request in memory.
-    shows_answers = shows_answers or any(item["value"] not in (None, "", []) for item in questions)
-    if errors or status_code != 200 or shows_answers:
-        return _render(request, survey, form, lang, "surveys/page.html", {**context, **own}, status_code=status_code)
+    shape = None if errors or raw is not None or status_code != 200 else page_shape(form, index, lang, answers)
+    if shape is not None:
+        context, key = shape.context, shape.key
+    else:
+        values = raw if raw is not None else _display_values(form, index, answers)
+        context, shows_answers = page_questions(form, index, lang, answers, values, errors)
+        # The page cache never holds an answer: a page showing one (a page she comes back to, a label naming an
+        # earlier answer) is rendered for her alone, and nothing of hers outlives the request in memory.
+        if errors or status_code != 200 or shows_answers:
+            return _render(request, survey, form, lang, "surveys/page.html", {**context, **own},
+                           status_code=status_code)
+        key = cache_key(context)
     # Everything the page shows but the respondent's own values: the same page for everyone at this point.
-    key = (survey.id, survey.slug, survey.discreet, response.version_id, lang, index, context["has_back"],
-           context["page_label"],
-           tuple((item["id"], item["label"], item["hint"], item["required"], tuple(item["choices"]),
-                  tuple(item["value"]) if isinstance(item["value"], list) else item["value"])
-                 for item in questions))
+    key = (survey.id, survey.slug, survey.discreet, response.version_id, lang, *key)
     with i18n.using_locale(ui_language(lang)):
         return render_cached(request, "surveys/page.html", _page_context(survey, form, lang, context),
                              key=key, slots=own)
