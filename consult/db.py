@@ -53,7 +53,8 @@ def tortoise_config(url: str) -> dict:
         parts = urlsplit(url)
         options = dict(parse_qsl(parts.query))
         connection = {
-            "engine": "tortoise.backends.asyncpg",
+            # Tortoise's asyncpg client on a pool whose releases cost no task when nothing can interrupt them.
+            "engine": "consult.db_pool",
             "credentials": {
                 "host": parts.hostname or "127.0.0.1",
                 "port": parts.port or 5432,
