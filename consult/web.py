@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 from urllib.parse import quote, urlsplit
 
 from starlette.datastructures import FormData
@@ -50,7 +50,7 @@ def render_text(request: Request, template: str, context: Mapping[str, Any] | No
 def render_cached(
     request: Request,
     template: str,
-    context: Mapping[str, Any],
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     *,
     key: Hashable,
     slots: Mapping[str, object] = {},
@@ -61,25 +61,30 @@ def render_cached(
     ``key`` must name everything else the page shows (with ``template`` and the request's language, which are
     added to it); the page is rendered once per key with markers in place of the slots and kept cut in pieces
     (:mod:`consult.pagecache`), each later request only joins bytes. A request with page messages of its own
-    (``template_context``) is rendered as usual. The body is gzip-compressed here when the browser accepts it, so
+    (``template_context``) is rendered as usual. ``context`` may be a function that makes it: it is then called
+    only when the page is rendered. The body is gzip-compressed here when the browser accepts it, so
     the gzip middleware leaves it alone.
     """
     state = request.scope.get("state", {})
     if state.get("template_context"):
-        return render(request, template, {**context, **slots}, status_code=status_code)
+        return render(request, template, {**_made(context), **slots}, status_code=status_code)
     cache = _page_cache(request.app)
     values = {**slots, "csrf_token": csrf_token_for(request)}
     full_key = (template, i18n.current_code(), key, pagecache.length_key(values))
     cut = cache.get(full_key)
     if cut is None:
         markers = {name: pagecache.marker(name) for name in values}
-        html = render_text(request, template, {**context, **markers})
+        html = render_text(request, template, {**_made(context), **markers})
         cut = cache.put(full_key, pagecache.CutPage.from_html(html, values))
     if pagecache.accepts_gzip(request.headers.get("accept-encoding", "")):
         headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
         return HTMLResponse(cut.gzip_body(values), status_code=status_code, headers=headers)
     # Plain: the compression middleware adds "Vary: Accept-Encoding", as to any page it could have compressed.
     return HTMLResponse(cut.body(values), status_code=status_code)
+
+
+def _made(context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
+    return context() if callable(context) else context
 
 
 def _page_cache(app: Any) -> pagecache.PageCache:

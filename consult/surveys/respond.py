@@ -278,7 +278,7 @@ def _page(request: Request, survey: Survey, form: FormDefinition, response: Resp
     # Everything the page shows but the respondent's own values: the same page for everyone at this point.
     key = (survey.id, survey.slug, survey.discreet, response.version_id, lang, *key)
     with i18n.using_locale(ui_language(lang)):
-        return render_cached(request, "surveys/page.html", _page_context(survey, form, lang, context),
+        return render_cached(request, "surveys/page.html", lambda: _page_context(survey, form, lang, context),
                              key=key, slots=own)
 
 
