@@ -239,7 +239,7 @@ async def show_page(request: Request) -> HTTPResponse:
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {})
     index = min(max(response.page, 0), len(form.pages) - 1)
-    if request.query_params.get("more"):
+    if request.scope.get("query_string") and request.query_params.get("more"):  # parsed only when there is one
         with i18n.using_locale(ui_language(response.language)):
             notice = _("Your answers opened further questions on this page. Please answer them, then go on.")
         request.scope.setdefault("state", {}).setdefault("template_context", {})["messages"] = [
