@@ -20,6 +20,7 @@ from consult.middleware.csrf import CSRFMiddleware
 from consult.middleware.errors import ErrorPageMiddleware
 from consult.middleware.locale import LocaleMiddleware
 from consult.middleware.request_log import RequestLogMiddleware
+from consult.middleware.response_start import ResponseStartMiddleware
 from consult.middleware.security_headers import SecurityHeadersMiddleware
 from consult.settings import Settings, load_settings
 from consult.static import CachedStaticFiles
@@ -73,6 +74,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Outermost first.
         # Starlette's gzip, with a cheaper path for clients that do not accept it.
         Middleware(CompressionMiddleware, minimum_size=500, compresslevel=6),
+        # One send wrapper for the hooks the next layers add to the response's start message (headers, cookies,
+        # the status logged, whether a response started).
+        Middleware(ResponseStartMiddleware),
         Middleware(SecurityHeadersMiddleware, https=settings.https),
         Middleware(RequestLogMiddleware),
         # Before the locale: a signed-in user's language counts.

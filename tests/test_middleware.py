@@ -124,3 +124,136 @@ def test_a_response_sent_twice_keeps_its_own_headers():
     assert dict(_headers_of(response, https=True))["strict-transport-security"] == HSTS
     assert response.raw_headers == before
     assert "strict-transport-security" not in dict(_headers_of(response))
+
+
+# The layers that only add to the response's start message register hooks with the one ResponseStartMiddleware
+# in front of them; on their own they wrap ``send`` themselves. Both must send exactly the same messages.
+
+def _layers(view, https=False):
+    from consult.accounts.middleware import AuthMiddleware
+    from consult.middleware.errors import ErrorPageMiddleware
+    from consult.middleware.request_log import RequestLogMiddleware
+    from consult.settings import Settings
+
+    app = ErrorPageMiddleware(view)
+    app = csrf.CSRFMiddleware(app, secret_key="k" * 40, https=https)
+    app = locale.LocaleMiddleware(app, languages=("en", "fr"))
+    app = AuthMiddleware(app, settings=Settings(env="test", secret_key="k" * 40,
+                                                 base_url="https://test" if https else "http://test"))
+    app = RequestLogMiddleware(app)
+    return SecurityHeadersMiddleware(app, https=https)
+
+
+def _messages(app, headers=(), scheme="http"):
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append({**message, "headers": list(message["headers"])} if "headers" in message else dict(message))
+
+    scope = {"type": "http", "method": "GET", "path": "/", "scheme": scheme, "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"test"), *headers]}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize("https", [False, True])
+@pytest.mark.parametrize("cookie", [None, b"csrf=" + b"a" * 43])
+def test_hooks_send_what_the_layers_sent_on_their_own(https, cookie, caplog):
+    from consult.middleware.response_start import ResponseStartMiddleware
+
+    shared = PlainTextResponse("x", headers={"vary": "Cookie"})  # sent twice: its header list must stay its own
+    before = list(shared.raw_headers)
+
+    async def view(scope, receive, send):
+        await shared(scope, receive, send)
+
+    headers = [(b"cookie", cookie)] if cookie else []
+    caplog.set_level("INFO", logger="consult.request")
+    alone = _messages(_layers(view, https), headers)
+    hosted = _messages(ResponseStartMiddleware(_layers(view, https)), headers)
+    assert shared.raw_headers == before
+    cookie_headers = lambda sent: [v for k, v in sent[0]["headers"] if k == b"set-cookie"]
+    assert len(cookie_headers(alone)) == (0 if cookie else 1)
+    # The fresh CSRF cookie differs from one request to the next; everything else is the same, in the same order.
+    for sent in (alone, hosted):
+        sent[0]["headers"] = [(k, b"<csrf>" if k == b"set-cookie" else v) for k, v in sent[0]["headers"]]
+    assert hosted == alone
+    assert (b"strict-transport-security", HSTS.encode()) in alone[0]["headers"] if https else True
+    assert [r.status for r in caplog.records if r.name == "consult.request"] == [200, 200]
+
+
+def test_hooks_run_innermost_layer_first_and_a_second_host_adds_nothing():
+    from consult.middleware.response_start import ResponseStartMiddleware, on_response_start
+
+    def layer(app, name):
+        async def add(scope, receive, send):
+            send = on_response_start(scope, send, lambda message: message["headers"].append((b"x-layer", name)))
+            await app(scope, receive, send)
+
+        return add
+
+    async def view(scope, receive, send):
+        await PlainTextResponse("x")(scope, receive, send)
+
+    def order(app):
+        return [v for k, v in _messages(app)[0]["headers"] if k == b"x-layer"]
+
+    assert order(layer(layer(view, b"inner"), b"outer")) == [b"inner", b"outer"]
+    assert order(ResponseStartMiddleware(layer(layer(view, b"inner"), b"outer"))) == [b"inner", b"outer"]
+    assert order(ResponseStartMiddleware(layer(ResponseStartMiddleware(layer(view, b"inner")), b"outer"))) \
+        == [b"inner", b"outer"]
+    # A layer outside the host wraps send itself, and so runs after it.
+    assert order(layer(ResponseStartMiddleware(layer(view, b"inner")), b"outer")) == [b"inner", b"outer"]
+
+
+@pytest.mark.parametrize("hosted", [False, True])
+def test_the_error_page_replaces_only_a_response_not_started(hosted, caplog):
+    from consult.middleware.errors import ErrorPageMiddleware
+    from consult.middleware.response_start import ResponseStartMiddleware
+
+    async def fails_before(scope, receive, send):
+        raise RuntimeError("before")
+
+    async def fails_after(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        raise RuntimeError("after")
+
+    def wrap(view):
+        app = SecurityHeadersMiddleware(ErrorPageMiddleware(view))
+        return ResponseStartMiddleware(app) if hosted else app
+
+    sent = _messages(wrap(fails_before))
+    assert sent[0]["status"] == 500 and (b"cache-control", b"no-store") in sent[0]["headers"]
+    with pytest.raises(RuntimeError, match="after"):
+        _messages(wrap(fails_after))
+
+
+@pytest.mark.parametrize("hosted", [False, True])
+@pytest.mark.parametrize("signs_in", [False, True])
+def test_an_ended_session_cookie_is_cleared_unless_the_response_sets_one(hosted, signs_in, monkeypatch):
+    from consult.accounts import sessions
+    from consult.accounts.middleware import AuthMiddleware
+    from consult.middleware.response_start import ResponseStartMiddleware
+    from consult.settings import Settings
+
+    async def ended(settings, cookie):
+        return None, True
+
+    monkeypatch.setattr(sessions, "load", ended)
+
+    async def view(scope, receive, send):
+        response = PlainTextResponse("x")
+        if signs_in:
+            response.set_cookie("session", "new")
+        await response(scope, receive, send)
+
+    app = AuthMiddleware(view, settings=Settings(env="test", secret_key="k" * 40, base_url="https://test"))
+    sent = _messages(ResponseStartMiddleware(app) if hosted else app, [(b"cookie", b"session=old")])
+    cookies = [v for k, v in sent[0]["headers"] if k == b"set-cookie"]
+    if signs_in:
+        assert len(cookies) == 1 and cookies[0].startswith(b"session=new;")
+    else:
+        assert cookies == [b"session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure"]

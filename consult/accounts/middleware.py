@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from consult.accounts import sessions
 from consult.middleware.cookies import request_cookies
 from consult.middleware.errors import is_database_unavailable
+from consult.middleware.response_start import on_response_start
 
 log = logging.getLogger("consult.accounts")
 
@@ -42,19 +43,13 @@ class AuthMiddleware:
                 scope["account_session"] = session
             elif ended:
                 scope["session_expired"] = True
-                send = self._clearing_cookie(send)
+                send = on_response_start(scope, send, self._clear_cookie)
         await self.app(scope, receive, send)
 
-    def _clearing_cookie(self, send: Send) -> Send:
-        secure = "; Secure" if self.settings.https else ""
-
-        async def send_clearing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])]
-                if not any(k == b"set-cookie" and v.startswith(sessions.COOKIE.encode() + b"=") for k, v in headers):
-                    headers.append((b"set-cookie", f"{sessions.COOKIE}=; Max-Age=0; Path=/; HttpOnly; "
-                                                   f"SameSite=Lax{secure}".encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        return send_clearing
+    def _clear_cookie(self, message: Message) -> None:
+        """Unless the response sets the session cookie itself (a new sign-in), clear the ended session's."""
+        headers = message["headers"]  # the message's own list (see consult.middleware.response_start)
+        if not any(k == b"set-cookie" and v.startswith(sessions.COOKIE.encode() + b"=") for k, v in headers):
+            secure = "; Secure" if self.settings.https else ""
+            headers.append((b"set-cookie", f"{sessions.COOKIE}=; Max-Age=0; Path=/; HttpOnly; "
+                                           f"SameSite=Lax{secure}".encode()))

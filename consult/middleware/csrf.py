@@ -15,7 +15,7 @@ import secrets
 from typing import Iterable
 
 from itsdangerous import URLSafeSerializer
-from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
+from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consult.i18n import gettext as _
 from consult.middleware.cookies import request_cookies
+from consult.middleware.response_start import Hook, on_response_start
 
 COOKIE = "csrf"
 FIELD = "csrf_token"
@@ -67,7 +68,8 @@ class CSRFMiddleware:
         scope["csrf_cookie"] = cookie
         scope["csrf_serializer"] = self.serializer
         scope["csrf_tokens"] = self.tokens
-        send = self._setting_cookie(send, cookie) if fresh else send
+        if fresh:
+            send = on_response_start(scope, send, self._setting_cookie(cookie))
 
         if (scope["method"] in SAFE_METHODS or scope["path"] in self.exempt_paths
                 or (self.exempt_prefixes and scope["path"].startswith(self.exempt_prefixes))):
@@ -119,18 +121,16 @@ class CSRFMiddleware:
             return False
         return hmac.compare_digest(submitted, self.tokens(cookie))
 
-    def _setting_cookie(self, send: Send, cookie: str) -> Send:
-        https = self.https
+    def _setting_cookie(self, cookie: str) -> Hook:
+        attributes = f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"
+        if self.https:
+            attributes += "; Secure"
+        header = (b"set-cookie", attributes.encode("latin-1"))
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                attributes = f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"
-                if https:
-                    attributes += "; Secure"
-                MutableHeaders(scope=message).append("set-cookie", attributes)
-            await send(message)
+        def add_cookie(message: Message) -> None:  # the header list is the message's own (on_response_start)
+            message["headers"].append(header)
 
-        return send_with_cookie
+        return add_cookie
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, form: FormData | None) -> None:
         from consult.web import render

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from consult.middleware.response_start import on_response_start
+
 log = logging.getLogger("consult.errors")
 
 
@@ -41,16 +43,14 @@ class ErrorPageMiddleware:
             return
         started = False
 
-        async def tracking_send(message: Message) -> None:
+        def note_started(message: Message) -> None:
             nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            started = True
 
         try:
             if scope.get("database_unavailable"):  # the session could not be looked up (accounts middleware)
                 raise DBConnectionError("the session lookup found the database unavailable")
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, on_response_start(scope, send, note_started))
         except Exception as exc:
             unavailable = is_database_unavailable(exc)
             if unavailable:

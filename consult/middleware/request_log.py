@@ -11,6 +11,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consult.middleware.response_start import on_response_start
+
 log = logging.getLogger("consult.request")
 
 
@@ -25,14 +27,12 @@ class RequestLogMiddleware:
         start = time.perf_counter()
         status = 500
 
-        async def recording_send(message: Message) -> None:
+        def record_status(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+            status = message["status"]
 
         try:
-            await self.app(scope, receive, recording_send)
+            await self.app(scope, receive, on_response_start(scope, send, record_status))
         finally:
             log.info(
                 "request",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consult.middleware.response_start import on_response_start
+
 # No inline script and nothing from another host: pages work without JavaScript, and a respondent's browser
 # never tells a third party that she opened a survey.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,12 +47,20 @@ RAW_HEADERS = _raw({**HEADERS, "cache-control": CACHE_CONTROL})
 RAW_HEADERS_HTTPS = _raw({**HEADERS, "strict-transport-security": HSTS, "cache-control": CACHE_CONTROL})
 
 
+#: Every name above: a response that has none of them (most) gets them all without looking further.
+NAMES = frozenset(name for name, _ in RAW_HEADERS_HTTPS)
+
+
 def add_security_headers(raw: list[tuple[bytes, bytes]], https: bool) -> None:
     """Add to raw response headers each security header the response does not already have: a view's own
     ``Cache-Control`` or ``Content-Security-Policy`` wins (one pass over the response's header names)."""
     defaults = RAW_HEADERS_HTTPS if https else RAW_HEADERS
-    present = {name for name, _ in raw}
-    raw.extend([pair for pair in defaults if pair[0] not in present])
+    for name, _ in raw:
+        if name in NAMES:
+            present = {name for name, _ in raw}
+            raw.extend([pair for pair in defaults if pair[0] not in present])
+            return
+    raw.extend(defaults)
 
 
 def apply_security_headers(headers: MutableHeaders, https: bool) -> None:
@@ -58,12 +68,13 @@ def apply_security_headers(headers: MutableHeaders, https: bool) -> None:
     add_security_headers(headers.raw, https)
 
 
-def add_to_start_message(message: Message, https: bool) -> None:
-    """Add the headers to an ``http.response.start`` message."""
-    # A copy, as MutableHeaders(scope=message) made: a response sent more than once (a cached page) shares its
-    # header list, which must not gather one request's headers for the next.
-    raw = message["headers"] = list(message.get("headers", ()))
-    add_security_headers(raw, https)
+# The hooks for the start message (its header list is its own: see consult.middleware.response_start).
+def _add_to_start(message: Message) -> None:
+    add_security_headers(message["headers"], https=False)
+
+
+def _add_to_start_https(message: Message) -> None:
+    add_security_headers(message["headers"], https=True)
 
 
 class SecurityHeadersMiddleware:
@@ -76,10 +87,5 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         https = self.https or scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                add_to_start_message(message, https)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        send = on_response_start(scope, send, _add_to_start_https if https else _add_to_start)
+        await self.app(scope, receive, send)
