@@ -76,3 +76,19 @@ def test_a_client_accepting_gzip_still_gets_gzip(client):
     assert response.headers["vary"] == "Accept-Encoding"
     plain = client.get("/", headers={"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers and "Accept-Encoding" in plain.headers["vary"]
+
+
+@pytest.mark.parametrize("accept_encoding", [None, b"gzip, deflate, br"])
+def test_one_middleware_answers_many_responses_as_starlette_does(accept_encoding):
+    # The same middleware for every case in turn, twice: what it remembers of a content type (whether it is ever
+    # compressed) must not carry over to the next response.
+    ours = CompressionMiddleware(None, minimum_size=500, compresslevel=6)
+    theirs = GZipMiddleware(None, minimum_size=500, compresslevel=6)
+    for case in [*sorted(CASES), *sorted(CASES, reverse=True)]:
+        assert (_run(lambda app, **_: _with_app(ours, app), CASES[case], accept_encoding)
+                == _run(lambda app, **_: _with_app(theirs, app), CASES[case], accept_encoding)), case
+
+
+def _with_app(middleware, app):
+    middleware.app = app
+    return middleware
