@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
@@ -50,6 +51,9 @@ __all__ = [
     "uses_current",
     "evaluate",
     "evaluate_bool",
+    "compile_expression",
+    "compile_condition",
+    "Compiled",
     "to_boolean",
     "to_number",
     "to_string",
@@ -793,3 +797,555 @@ def evaluate_bool(
     if isinstance(expr, str):
         expr = parse(expr)
     return to_boolean(evaluate(expr, answers, current, row))
+
+
+# -------------------------------------------------------------------------------------------- compilation
+#
+# :func:`evaluate` walks the tree on every call. A form's conditions are evaluated many times per request (each
+# question's ``relevant``, ``required`` and ``constraint``, each choice against a filter), always the same few
+# texts, so :func:`compile_expression` turns a tree into nested Python closures once, one per node, and caches
+# them by text. The closures compute exactly what :func:`evaluate` computes (which stays the reference,
+# and the tests compare the two): same values of the same types, same short-circuits of ``and``, ``or`` and
+# ``if()``, and an exception wherever :func:`evaluate` would raise one. A few common shapes get a closure of
+# their own (``${x} = 'yes'``, ``. >= 1``, ``selected(., 'none')``), and subtrees without references, ``.``,
+# columns or ``today()`` are computed once.
+
+#: A compiled expression: ``fn(answers, current, row)``, arguments as for :func:`evaluate`, all three positional.
+Compiled = Callable[[Mapping[str, Any], Any, "Mapping[str, Any] | None"], Any]
+
+# Operators whose result is always a bool (to_boolean leaves it as it is).
+_BOOLEAN_OPS = frozenset({"and", "or", "=", "!=", "<", "<=", ">", ">="})
+_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+# A left-associative chain (``a or b or c ...``) up to this long becomes nested closures; a longer one a loop,
+# so that its length costs no stack when it runs (as in :func:`_evaluate_binary`).
+_MAX_NESTED_CHAIN = 4
+_NAN = math.nan
+
+
+def _reader(node: Expr) -> Callable[[Mapping[str, Any], Any, Any], Any] | None:
+    """For ``${name}`` and ``.``, a closure reading the (normalised) value; ``None`` for any other node."""
+    if isinstance(node, Ref):
+        name = node.name
+
+        def read_ref(a: Any, c: Any, r: Any) -> Any:
+            try:  # lookup(), inlined: a missing or unreadable name is None
+                v = a.get(name)
+            except Exception:
+                v = None
+            if type(v) is str:  # _normalise() returns an exact str as it is
+                return v
+            return _normalise(v)
+
+        return read_ref
+    if isinstance(node, Current):
+        return _read_current
+    return None
+
+
+def _read_current(a: Any, c: Any, r: Any) -> Any:
+    return _normalise(c)
+
+
+def _fast_number(v: Any) -> float:
+    """:func:`to_number`, with the two common types first."""
+    t = type(v)
+    if t is float:
+        return v
+    if t is str:
+        return float(v) if _XPATH_NUMBER_RE.fullmatch(v) else _NAN
+    return to_number(v)
+
+
+def _compare_by(cmp: Callable[[Any, Any], bool], left: Any, right: Any) -> bool:
+    """:func:`_compare` with the operator as a function."""
+    left_date, right_date = _as_date(left), _as_date(right)
+    if left_date is not None and right_date is not None:
+        return cmp(left_date, right_date)
+    a, b = _fast_number(left), _fast_number(right)
+    if a != a or b != b:  # NaN
+        return False
+    return cmp(a, b)
+
+
+def _equals_constant(operand: Compiled, constant: Any, negate: bool, constant_first: bool) -> Compiled:
+    """``operand = constant`` (or ``!=``, or with the constant on the left), ``constant`` a str or float."""
+    constant_is_number = _is_numeric(constant)
+    number, text = to_number(constant), to_string(constant)
+    if constant_first:
+        def slow(v: Any) -> bool:
+            return _equals(constant, v)
+    else:
+        def slow(v: Any) -> bool:
+            return _equals(v, constant)
+
+    if not constant_is_number:
+        # A str that is not a number: a str operand compares as text, and only an exact str is its own to_string.
+        if negate:
+            def not_equal_text(a: Any, c: Any, r: Any) -> bool:
+                v = operand(a, c, r)
+                if type(v) is str:
+                    return v != text
+                return not slow(v)
+
+            return not_equal_text
+
+        def equal_text(a: Any, c: Any, r: Any) -> bool:
+            v = operand(a, c, r)
+            if type(v) is str:
+                return v == text
+            return slow(v)
+
+        return equal_text
+
+    def equal_number(v: Any) -> bool:
+        t = type(v)
+        if t is str:
+            if _XPATH_NUMBER_RE.fullmatch(v):  # both numeric: compared as numbers
+                return float(v) == number
+            return v == text
+        if t is float:
+            return v == number
+        return slow(v)
+
+    if negate:
+        def not_equal_number(a: Any, c: Any, r: Any) -> bool:
+            return not equal_number(operand(a, c, r))
+
+        return not_equal_number
+
+    def equal_number_closure(a: Any, c: Any, r: Any) -> bool:
+        return equal_number(operand(a, c, r))
+
+    return equal_number_closure
+
+
+def _compare_constant(cmp: Callable[[Any, Any], bool], operand: Compiled, constant: Any,
+                      constant_first: bool) -> Compiled:
+    """``operand < constant`` and the like (or with the constant on the left), ``constant`` a str or float."""
+    constant_date = _as_date(constant)
+    number = to_number(constant)
+    if constant_date is None:
+        if number != number:  # nothing compares with NaN; the operand is still evaluated, as evaluate() does
+            def never(a: Any, c: Any, r: Any) -> bool:
+                to_number(operand(a, c, r))
+                return False
+
+            return never
+        if constant_first:
+            def constant_compared(a: Any, c: Any, r: Any) -> bool:
+                v = _fast_number(operand(a, c, r))
+                return v == v and cmp(number, v)
+
+            return constant_compared
+
+        def compared_to_constant(a: Any, c: Any, r: Any) -> bool:
+            v = _fast_number(operand(a, c, r))
+            return v == v and cmp(v, number)
+
+        return compared_to_constant
+
+    if constant_first:
+        def constant_compared_date(a: Any, c: Any, r: Any) -> bool:
+            return _compare_by(cmp, constant, operand(a, c, r))
+
+        return constant_compared_date
+
+    def compared_to_constant_date(a: Any, c: Any, r: Any) -> bool:
+        return _compare_by(cmp, operand(a, c, r), constant)
+
+    return compared_to_constant_date
+
+
+def _step(op: str) -> Callable[[Any, Compiled, Any, Any, Any], Any]:
+    """One link of a long chain: ``value op right``, as :func:`_apply` computes it."""
+    if op == "and":
+        return lambda v, right, a, c, r: to_boolean(v) and to_boolean(right(a, c, r))
+    if op == "or":
+        return lambda v, right, a, c, r: to_boolean(v) or to_boolean(right(a, c, r))
+    if op == "=":
+        return lambda v, right, a, c, r: _equals(v, right(a, c, r))
+    if op == "!=":
+        return lambda v, right, a, c, r: not _equals(v, right(a, c, r))
+    if op in _COMPARATORS:
+        cmp = _COMPARATORS[op]
+        return lambda v, right, a, c, r: _compare_by(cmp, v, right(a, c, r))
+    return lambda v, right, a, c, r: _arithmetic(op, v, right(a, c, r))
+
+
+def _walker(expr: Any) -> Compiled:
+    """The tree walker itself, for what the compiler leaves alone (a hand-made tree :func:`parse` never returns)."""
+
+    def walk_tree(a: Any, c: Any, r: Any) -> Any:
+        return evaluate(expr, a, c, r)
+
+    return walk_tree
+
+
+def _constant(value: Any) -> Compiled:
+    def constant(a: Any, c: Any, r: Any) -> Any:
+        return value
+
+    return constant
+
+
+class _Compiler:
+    """Turns one tree into closures; knows which subtrees are constant (computed once, bottom-up, no recursion)."""
+
+    def __init__(self, tree: Expr):
+        self.constant: dict[int, bool] = {}
+        self.values: dict[int, tuple[bool, Any]] = {}
+        order = list(walk(tree))  # parents before children
+        for node in reversed(order):
+            if isinstance(node, (Number, String)):
+                constant = True
+            elif isinstance(node, Negate):
+                constant = self.constant[id(node.operand)]
+            elif isinstance(node, Binary):
+                constant = self.constant[id(node.left)] and self.constant[id(node.right)]
+            elif isinstance(node, Call):
+                spec = FUNCTIONS.get(node.name)
+                constant = (spec is not None and node.name != "today" and not (not node.args and spec.defaults_to_current)
+                            and all(self.constant[id(arg)] for arg in node.args))
+            else:  # a reference, ".", a column, or not a node at all
+                constant = False
+            self.constant[id(node)] = constant
+
+    def value(self, node: Expr) -> tuple[bool, Any]:
+        """``(True, value)`` for a constant subtree whose evaluation succeeds; ``(False, None)`` otherwise."""
+        if not self.constant.get(id(node), False):
+            return False, None
+        found = self.values.get(id(node))
+        if found is None:
+            try:
+                found = True, evaluate(node, {})
+            except Exception:  # whatever raised is left to raise when the expression runs, as evaluate() would
+                found = False, None
+            self.values[id(node)] = found
+        return found
+
+    def compile(self, node: Expr) -> Compiled:
+        known, value = self.value(node)
+        if known:
+            return _constant(value)
+        if isinstance(node, Number) or isinstance(node, String):  # unreachable: literals are constants
+            return _constant(node.value)
+        if isinstance(node, (Ref, Current)):
+            return _reader(node)  # type: ignore[return-value]
+        if isinstance(node, Column):
+            name = node.name
+
+            def column(a: Any, c: Any, r: Any) -> Any:
+                if r is None:
+                    return ""
+                try:
+                    v = r.get(name)
+                except Exception:
+                    v = None
+                return _normalise(v)
+
+            return column
+        if isinstance(node, Negate):
+            operand = self.compile(node.operand)
+
+            def negate(a: Any, c: Any, r: Any) -> float:
+                return -to_number(operand(a, c, r))
+
+            return negate
+        if isinstance(node, Binary):
+            return self.chain(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        return _walker(node)  # evaluate() raises TypeError for it, when (and if) it is reached
+
+    def chain(self, node: Binary) -> Compiled:
+        # The left spine of a chain, walked in a loop: its length must cost no recursion, here or when it runs.
+        spine: list[Binary] = []
+        leaf: Expr = node
+        while isinstance(leaf, Binary) and not self.value(leaf)[0]:
+            spine.append(leaf)
+            leaf = leaf.left
+        spine.reverse()
+        fn = self.compile(leaf)
+        if len(spine) > _MAX_NESTED_CHAIN:
+            steps = tuple((_step(b.op), self.compile(b.right)) for b in spine)
+
+            def chain(a: Any, c: Any, r: Any) -> Any:
+                value = fn(a, c, r)
+                for step, right in steps:
+                    value = step(value, right, a, c, r)
+                return value
+
+            return chain
+        for b in spine:
+            fn = self.binary(b, fn)
+        return fn
+
+    def is_bool(self, node: Expr) -> bool:
+        """Whether the node's value is always a bool (so to_boolean() would return it as it is)."""
+        if isinstance(node, Binary):
+            return node.op in _BOOLEAN_OPS
+        known, value = self.value(node)
+        return known and type(value) is bool
+
+    def binary(self, node: Binary, left: Compiled) -> Compiled:
+        op = node.op
+        right = self.compile(node.right)
+        if op == "and" or op == "or":
+            return self.logical(op, left, self.is_bool(node.left), right, self.is_bool(node.right))
+        if op in ("=", "!=") or op in _COMPARATORS:
+            # One side a constant str or float (``${x} = 'yes'``, ``. >= 1``): its conversions are done now.
+            # Both sides are pure, so evaluating the constant first or last makes no difference.
+            for constant_node, operand, constant_first in ((node.right, left, False), (node.left, right, True)):
+                known, value = self.value(constant_node)
+                if known and type(value) in (str, float):
+                    if op in _COMPARATORS:
+                        return _compare_constant(_COMPARATORS[op], operand, value, constant_first)
+                    return _equals_constant(operand, value, op == "!=", constant_first)
+            if op == "=":
+                return lambda a, c, r: _equals(left(a, c, r), right(a, c, r))
+            if op == "!=":
+                return lambda a, c, r: not _equals(left(a, c, r), right(a, c, r))
+            cmp = _COMPARATORS[op]
+            return lambda a, c, r: _compare_by(cmp, left(a, c, r), right(a, c, r))
+        if op == "+":
+            def add(a: Any, c: Any, r: Any) -> float:
+                x, y = left(a, c, r), right(a, c, r)
+                return to_number(x) + to_number(y)  # floats: an overflow is inf, never an exception
+
+            return add
+        if op == "-":
+            def subtract(a: Any, c: Any, r: Any) -> float:
+                x, y = left(a, c, r), right(a, c, r)
+                return to_number(x) - to_number(y)
+
+            return subtract
+        if op == "*":
+            def multiply(a: Any, c: Any, r: Any) -> float:
+                x, y = left(a, c, r), right(a, c, r)
+                return to_number(x) * to_number(y)
+
+            return multiply
+        # "div", "mod" and (in a hand-made tree) any other operator, which _apply() reads as "mod"
+        return lambda a, c, r: _arithmetic(op, left(a, c, r), right(a, c, r))
+
+    @staticmethod
+    def logical(op: str, left: Compiled, left_bool: bool, right: Compiled, right_bool: bool) -> Compiled:
+        # The right side runs only when the left does not decide, as in _apply().
+        if op == "and":
+            if left_bool and right_bool:
+                return lambda a, c, r: left(a, c, r) and right(a, c, r)
+            if left_bool:
+                return lambda a, c, r: left(a, c, r) and to_boolean(right(a, c, r))
+            if right_bool:
+                return lambda a, c, r: to_boolean(left(a, c, r)) and right(a, c, r)
+            return lambda a, c, r: to_boolean(left(a, c, r)) and to_boolean(right(a, c, r))
+        if left_bool and right_bool:
+            return lambda a, c, r: left(a, c, r) or right(a, c, r)
+        if left_bool:
+            return lambda a, c, r: left(a, c, r) or to_boolean(right(a, c, r))
+        if right_bool:
+            return lambda a, c, r: to_boolean(left(a, c, r)) or right(a, c, r)
+        return lambda a, c, r: to_boolean(left(a, c, r)) or to_boolean(right(a, c, r))
+
+    def call(self, node: Call) -> Compiled:
+        spec = FUNCTIONS.get(node.name)
+        if spec is None:
+            return _walker(node)  # a hand-made tree: evaluate() raises KeyError when it gets there
+        args = node.args
+        if node.name == "if":
+            if len(args) != 3:
+                return _walker(node)
+            known, value = self.value(args[0])
+            if known:  # the branch is chosen once and for all
+                return self.compile(args[1] if to_boolean(value) else args[2])
+            cond, then, otherwise = (self.compile(arg) for arg in args)
+            if self.is_bool(args[0]):
+                return lambda a, c, r: then(a, c, r) if cond(a, c, r) else otherwise(a, c, r)
+            return lambda a, c, r: then(a, c, r) if to_boolean(cond(a, c, r)) else otherwise(a, c, r)
+        impl = spec.impl
+        if not args:
+            if spec.defaults_to_current:
+                def of_current(a: Any, c: Any, r: Any) -> Any:
+                    v = _normalise(c)
+                    try:
+                        return impl(v)
+                    except (OverflowError, ValueError):
+                        return _NAN
+
+                return of_current
+
+            def nullary(a: Any, c: Any, r: Any) -> Any:
+                try:
+                    return impl()
+                except (OverflowError, ValueError):
+                    return _NAN
+
+            return nullary
+        if node.name == "not" and len(args) == 1 and self.is_bool(args[0]):
+            operand = self.compile(args[0])
+            return lambda a, c, r: not operand(a, c, r)
+        if node.name == "selected" and len(args) == 2:
+            special = self.selected(args[0], args[1])
+            if special is not None:
+                return special
+        fns = tuple(self.compile(arg) for arg in args)
+        # As in _evaluate_call(): the arguments are evaluated first, outside the try.
+        if len(fns) == 1:
+            (f,) = fns
+
+            def unary(a: Any, c: Any, r: Any) -> Any:
+                v = f(a, c, r)
+                try:
+                    return impl(v)
+                except (OverflowError, ValueError):
+                    return _NAN
+
+            return unary
+        if len(fns) == 2:
+            f, g = fns
+
+            def binary(a: Any, c: Any, r: Any) -> Any:
+                v, w = f(a, c, r), g(a, c, r)
+                try:
+                    return impl(v, w)
+                except (OverflowError, ValueError):
+                    return _NAN
+
+            return binary
+
+        def nary(a: Any, c: Any, r: Any) -> Any:
+            values = [f(a, c, r) for f in fns]
+            try:
+                return impl(*values)
+            except (OverflowError, ValueError):
+                return _NAN
+
+        return nary
+
+    def selected(self, multi: Expr, choice: Expr) -> Compiled | None:
+        """``selected(${x}, 'name')`` or ``selected(., 'name')``, whose first value is normalised already."""
+        reader = _reader(multi)
+        known, value = self.value(choice)
+        if reader is None or not known:
+            return None
+        try:
+            name = to_string(value)
+        except Exception:
+            return None
+        impl = FUNCTIONS["selected"].impl
+
+        def selected(a: Any, c: Any, r: Any) -> Any:
+            v = reader(a, c, r)
+            t = type(v)
+            if t is tuple:  # a normalised multiple choice: a tuple of str, where "" is no choice
+                return name != "" and name in v
+            if t is str:
+                return name in v.split()
+            try:
+                return impl(v, value)
+            except (OverflowError, ValueError):
+                return _NAN
+
+        return selected
+
+
+def _compile_tree(tree: Expr) -> tuple[Compiled, Callable[..., bool]]:
+    try:
+        compiler = _Compiler(tree)
+        fn = compiler.compile(tree)
+        root_is_bool = compiler.is_bool(tree)
+    except Exception:  # a hand-made tree parse() never returns (too deep, not made of nodes): evaluate() it
+        fn, root_is_bool = _walker(tree), False
+    if root_is_bool:
+        condition = fn
+    else:
+        def condition(a: Any, c: Any, r: Any) -> bool:
+            return to_boolean(fn(a, c, r))
+
+    return fn, condition
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_text(text: str) -> tuple[Compiled, Callable[..., bool]]:
+    return _compile_tree(_parse_cached(text))
+
+
+_compiled_trees: dict[int, tuple[Expr, tuple[Compiled, Callable[..., bool]]]] = {}
+_MAX_COMPILED_TREES = 4096
+
+
+def _compiled(expr: str | Expr) -> tuple[Compiled, Callable[..., bool]]:
+    if isinstance(expr, str):
+        if len(expr) > MAX_LENGTH:
+            parse(expr)  # raises its ExpressionError
+        return _compile_text(expr)  # raises what parse() raises on a syntax error
+    if not isinstance(expr, Expr):
+        raise TypeError("expression must be a str or an Expr")
+    # By identity: equal trees may still differ (Number(1) and Number(1.0) evaluate to 1 and 1.0).
+    entry = _compiled_trees.get(id(expr))
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    compiled = _compile_tree(expr)
+    if len(_compiled_trees) >= _MAX_COMPILED_TREES:
+        _compiled_trees.clear()
+    _compiled_trees[id(expr)] = (expr, compiled)  # the tree is kept, so its id is not reused meanwhile
+    return compiled
+
+
+def compile_expression(expr: str | Expr) -> Compiled:
+    """Compile an expression into a function computing what :func:`evaluate` computes, faster.
+
+    Parameters
+    ----------
+    expr : str or Expr
+        The expression's text (parsed with :func:`parse`), or a tree.
+
+    Returns
+    -------
+    callable
+        ``fn(answers, current, row)``, the three arguments of :func:`evaluate`, passed positionally
+        (``None`` for no current value or no row). It returns the same value of the same type as
+        ``evaluate(tree, answers, current, row)`` and raises wherever that raises. Compiling the same text
+        (or the same tree object) again returns the same function: the text's are cached like
+        :func:`parse`'s trees, up to 4096 of them.
+
+    Raises
+    ------
+    ExpressionError
+        On a syntax error, as :func:`parse` raises it.
+    TypeError
+        When ``expr`` is neither a str nor an :class:`Expr`.
+
+    Examples
+    --------
+    >>> adult = compile_expression("${age} >= 18")
+    >>> adult({"age": 30}, None, None)
+    True
+    """
+    return _compiled(expr)[0]
+
+
+def compile_condition(expr: str | Expr) -> Callable[[Mapping[str, Any], Any, "Mapping[str, Any] | None"], bool]:
+    """Compile an expression read as a condition (``relevant``, ``constraint``, ``required``, ``choice_filter``).
+
+    Parameters
+    ----------
+    expr : str or Expr
+        The expression's text, or a tree.
+
+    Returns
+    -------
+    callable
+        ``fn(answers, current, row)`` returning ``to_boolean(evaluate(tree, answers, current, row))``, for
+        the same arguments as :func:`compile_expression`'s functions (cached the same way).
+
+    Raises
+    ------
+    ExpressionError
+        On a syntax error, as :func:`parse` raises it.
+    TypeError
+        When ``expr`` is neither a str nor an :class:`Expr`.
+    """
+    return _compiled(expr)[1]

@@ -268,20 +268,20 @@ def visible_choices(form: FormDefinition, question: Question, answers: Mapping[s
     if not question.choice_filter:
         return choices
     try:
-        tree = ex.parse(question.choice_filter)
+        keep = ex.compile_condition(question.choice_filter)
     except ex.ExpressionError:
         return ()  # the importer refuses these; a damaged stored form shows no options rather than crashing
     answers = answers or {}
     inputs = _filter_inputs(question.choice_filter)
     if inputs is None:
-        return tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+        return tuple(c for c in choices if keep(answers, None, c.filter_row()))
     # The filter is worked out once per choice, and lists filtered this way are the long ones (districts of a
     # country): remember the outcome for the answers it reads, in the form itself (one per survey version).
     key = (question.name, tuple(_hashable(ex.lookup(answers, name)) for name in inputs))
     memo = form.memo("filtered_choices")
     found = memo.get(key)
     if found is None:
-        found = tuple(c for c in choices if ex.to_boolean(ex.evaluate(tree, answers, row=c.filter_row())))
+        found = tuple(c for c in choices if keep(answers, None, c.filter_row()))
         if len(memo) < _MAX_FILTERED:
             memo[key] = found
     return found
@@ -406,10 +406,10 @@ class _Answers(Mapping[str, Any]):
 
 def _condition(text: str, answers: Mapping[str, Any], current: Any = None) -> bool:
     try:
-        tree = ex.parse(text)
+        condition = ex.compile_condition(text)  # compiled once per text, like ex.parse's trees
     except ex.ExpressionError:
         return False  # unreachable for imported forms; a broken condition hides rather than crashes
-    return ex.to_boolean(ex.evaluate(tree, answers, current=current))
+    return condition(answers, current, None)
 
 
 def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> bool:
