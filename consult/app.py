@@ -62,13 +62,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     from consult.plans import routes as plans
     from consult.surveys.routes import routes as survey_routes
 
+    # Starlette tries the routes in order: the home page and the respondents' pages, the hottest, first; then the
+    # static files (a first visit asks for them), which no other route's path begins with, so nothing is shadowed.
     routes = [
         *pages.routes,
         *survey_routes,
+        Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
         *accounts.routes,
         *consultation_routes,
         *plans.routes,
-        Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         # Outermost first.
