@@ -92,3 +92,60 @@ def test_malformed_multipart_gets_400(client, echo):
     response = client.post("/echo", content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data"})
     assert response.status_code in (400, 403)
     assert response.status_code != 500
+
+
+# ------------------------------------------------------------------------ the plain form parser
+
+
+def _starlette_form(body: bytes):
+    """The form Starlette's own parser makes of ``body`` (what every view read before plain_form)."""
+    import asyncio
+
+    from starlette.datastructures import Headers
+    from starlette.formparsers import FormParser
+
+    async def stream():
+        yield body
+        yield b""
+
+    headers = Headers({"content-type": "application/x-www-form-urlencoded"})
+    return asyncio.run(FormParser(headers, stream()).parse())
+
+
+def test_the_plain_parser_reads_a_survey_page_as_starlette_does():
+    from consult.middleware.csrf import plain_form
+
+    body = (b"csrf_token=ab.cd-ef_12&step=3&page=2&action=next&a%3Acountry=ua&a%3Aage=30"
+            b"&a%3Aplaces=home&a%3Aplaces=market&a%3Acomment=Plus+d%27%C3%A9clairage+%26+%C3%A9coles%3D%3F&empty=")
+    form = plain_form(body)
+    assert form is not None
+    assert form.multi_items() == _starlette_form(body).multi_items()
+    assert form.getlist("a:places") == ["home", "market"] and form["a:comment"] == "Plus d'éclairage & écoles=?"
+
+
+def test_the_plain_parser_leaves_unusual_bodies_to_starlette():
+    from consult.middleware.csrf import MAX_FIELDS, plain_form
+
+    for body in (b"", b"a=1;b=2", b"a=1&&b=2", b"flag&a=1", "a=é".encode(), b"a=" + b"x" * (1024 * 1024),
+                 b"&".join(b"f%d=1" % n for n in range(MAX_FIELDS + 1))):
+        assert plain_form(body) is None, body[:40]
+
+
+def test_the_plain_parser_agrees_with_starlette_on_random_bodies():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from consult.middleware.csrf import plain_form
+
+    piece = st.sampled_from(["a", "b", "Z", "0", "9", "=", "&", "%", "%2", "%41", "%C3%A9", "%E9", "%ZZ", "+", "%2B",
+                             "%26", "%3D", ";", "-", "_", ".", "~", " ", "é", "\x00", "\x7f"])
+    bodies = st.lists(piece, max_size=40).map(lambda parts: "".join(parts).encode("utf-8"))
+
+    @settings(max_examples=600, deadline=None)
+    @given(bodies)
+    def agrees(body):
+        form = plain_form(body)
+        if form is not None:
+            assert form.multi_items() == _starlette_form(body).multi_items()
+
+    agrees()
