@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.config import Config
 
@@ -167,9 +167,11 @@ def _check_database_url(url: str) -> None:
         return
     if scheme in ("postgres", "postgresql"):
         parts = urlsplit(url)
-        if not parts.hostname or not parts.path.strip("/"):
+        socket = dict(parse_qsl(parts.query)).get("host", "")  # ?host=/var/run/postgresql: a Unix socket
+        if not (parts.hostname or socket.startswith("/")) or not parts.path.strip("/"):
             raise SettingsError(
-                f"CONSULT_DATABASE_URL for PostgreSQL must look like postgresql://user@host:5432/dbname, not {url!r}"
+                f"CONSULT_DATABASE_URL for PostgreSQL must look like postgresql://user@host:5432/dbname "
+                f"(or postgresql://user@/dbname?host=/var/run/postgresql for the server's socket), not {url!r}"
             )
         return
     raise SettingsError(f"CONSULT_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")

@@ -103,3 +103,17 @@ def test_the_postgresql_pool_size_comes_from_the_url():
     # psycopg (migrations) is never given our own options
     assert db.sqlalchemy_url("postgresql://u@db.example/consult?pool_size=8&command_timeout=3&connect_timeout=2") == (
         "postgresql+psycopg://u@db.example/consult?connect_timeout=2")
+
+
+def test_a_postgresql_url_may_name_the_servers_unix_socket():
+    from consult import db
+    from consult.settings import SettingsError, load_settings
+
+    url = "postgresql://consult@/consult?host=/var/run/postgresql&pool_size=8"
+    settings = load_settings({"CONSULT_DATABASE_URL": url, "CONSULT_SECRET_KEY": "s" * 40})
+    assert settings.database_url == url
+    credentials = db.tortoise_config(url)["connections"]["default"]["credentials"]
+    assert credentials["host"] == "/var/run/postgresql" and credentials["database"] == "consult"
+    assert db.sqlalchemy_url(url) == "postgresql+psycopg://consult@/consult?host=%2Fvar%2Frun%2Fpostgresql"
+    with pytest.raises(SettingsError):  # neither a host nor a socket
+        load_settings({"CONSULT_DATABASE_URL": "postgresql:///consult", "CONSULT_SECRET_KEY": "s" * 40})
