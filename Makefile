@@ -65,6 +65,7 @@ bench: | $(VENV)/.installed-dev
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/bench_analysis.py
 	$(BIN)/python bench/http_speed.py
+	$(BIN)/python bench/request_cpu.py
 	$(BIN)/python bench/load_respondents.py
 
 clean:
