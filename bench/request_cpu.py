@@ -101,9 +101,7 @@ async def measure(label: str, requests: int, make_call, profile: bool, concurren
     return micro
 
 
-async def run(args, database_url: str) -> None:
-    import uvloop  # noqa: F401  (the loop is set by main)
-
+async def run(args) -> None:
     from consult.app import create_app
     from consult.settings import load_settings
 
@@ -239,7 +237,7 @@ def main() -> int:
             subprocess.run([sys.executable, "-m", "consult", *command], check=True, capture_output=True)
         import uvloop
 
-        uvloop.run(run(args, database_url))
+        uvloop.run(run(args))
     finally:
         databases.drop_postgres_database(database_url)
     return 0

@@ -958,6 +958,10 @@ def _compare_constant(cmp: Callable[[Any, Any], bool], operand: Compiled, consta
     return compared_to_constant_date
 
 
+def _as_boolean(fn: Compiled) -> Compiled:
+    return lambda a, c, r: to_boolean(fn(a, c, r))
+
+
 def _step(op: str) -> Callable[[Any, Compiled, Any, Any, Any], Any]:
     """One link of a long chain: ``value op right``, as :func:`_apply` computes it."""
     if op == "and":
@@ -1132,22 +1136,13 @@ class _Compiler:
 
     @staticmethod
     def logical(op: str, left: Compiled, left_bool: bool, right: Compiled, right_bool: bool) -> Compiled:
-        # The right side runs only when the left does not decide, as in _apply().
+        # The right side runs only when the left does not decide, as in _apply(). A side that is always a bool
+        # is used as it is; any other is read through to_boolean().
+        first = left if left_bool else _as_boolean(left)
+        second = right if right_bool else _as_boolean(right)
         if op == "and":
-            if left_bool and right_bool:
-                return lambda a, c, r: left(a, c, r) and right(a, c, r)
-            if left_bool:
-                return lambda a, c, r: left(a, c, r) and to_boolean(right(a, c, r))
-            if right_bool:
-                return lambda a, c, r: to_boolean(left(a, c, r)) and right(a, c, r)
-            return lambda a, c, r: to_boolean(left(a, c, r)) and to_boolean(right(a, c, r))
-        if left_bool and right_bool:
-            return lambda a, c, r: left(a, c, r) or right(a, c, r)
-        if left_bool:
-            return lambda a, c, r: left(a, c, r) or to_boolean(right(a, c, r))
-        if right_bool:
-            return lambda a, c, r: to_boolean(left(a, c, r)) or right(a, c, r)
-        return lambda a, c, r: to_boolean(left(a, c, r)) or to_boolean(right(a, c, r))
+            return lambda a, c, r: first(a, c, r) and second(a, c, r)
+        return lambda a, c, r: first(a, c, r) or second(a, c, r)
 
     def call(self, node: Call) -> Compiled:
         spec = FUNCTIONS.get(node.name)
@@ -1258,13 +1253,7 @@ def _compile_tree(tree: Expr) -> tuple[Compiled, Callable[..., bool]]:
         root_is_bool = compiler.is_bool(tree)
     except Exception:  # a hand-made tree parse() never returns (too deep, not made of nodes): evaluate() it
         fn, root_is_bool = _walker(tree), False
-    if root_is_bool:
-        condition = fn
-    else:
-        def condition(a: Any, c: Any, r: Any) -> bool:
-            return to_boolean(fn(a, c, r))
-
-    return fn, condition
+    return fn, (fn if root_is_bool else _as_boolean(fn))
 
 
 @functools.lru_cache(maxsize=4096)
