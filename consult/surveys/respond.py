@@ -17,7 +17,7 @@ from starlette.routing import Route
 from consult import i18n
 from consult.middleware.cookies import request_cookies
 from consult.i18n import gettext as _
-from consult.surveys import responding, resume_limits, store
+from consult.surveys import response_cache, responding, resume_limits, store
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
@@ -101,16 +101,19 @@ async def _own_response(request: Request, survey: Survey) -> Response | None:
     return response
 
 
-async def _survey_and_response(request: Request) -> tuple[Survey, Response | None]:
+async def _survey_and_response(request: Request, at_step: int | None = None) -> tuple[Survey, Response | None]:
     """The survey of the path and the respondent's response to it, in one query when the browser sends one
-    response cookie (the usual case: each is scoped to its survey's path); as two lookups otherwise."""
+    response cookie (the usual case: each is scoped to its survey's path); as two lookups otherwise.
+
+    With ``at_step`` (the step the request says her response is at), in no query when this process kept her
+    response at that step (:mod:`consult.surveys.response_cache`)."""
     slug = request.path_params["slug"]
     candidates = [(name, value) for name, value in request_cookies(request.scope).items()
                   if name[:1] == "r" and name[1:].isdigit()]
     looked_up: str | None = None
     if len(candidates) == 1:
         looked_up, secret = candidates[0]
-        response = await responding.response_for_cookie(secret)
+        response = await responding.response_for_cookie(secret, at_step)
         if response is not None and response.survey.slug == slug and looked_up == cookie_name(response.survey_id):
             survey = response.survey
             if survey.status == SurveyStatus.DRAFT.value:
@@ -197,7 +200,20 @@ async def begin(request: Request) -> HTTPResponse:
                 "consent_text": _consent_text(survey, form, lang), "token": token or "",
                 "problem": str(error), "code_error": None,
             }, status_code=409 if responding.can_answer(survey) else 410)
-    return _with_cookie(redirect(f"/s/{survey.slug}/page"), request, survey, secret)
+    return _with_cookie(redirect(_page_url(survey, response.step)), request, survey, secret)
+
+
+def _page_url(survey: Survey, step: int | None = None, more: bool = False) -> str:
+    """Where a respondent goes next; ``v``, the step her response is at, lets this process answer from what it
+    kept of her response (:mod:`consult.surveys.response_cache`)."""
+    query = [*(["more=1"] if more else []), *([f"v={step}"] if step is not None else [])]
+    return f"/s/{survey.slug}/page" + ("?" + "&".join(query) if query else "")
+
+
+def _query_int(request: Request, name: str) -> int | None:
+    if not request.scope.get("query_string"):  # parsed only when there is one
+        return None
+    return _int(request.query_params.get(name))
 
 
 async def resume(request: Request) -> HTTPResponse:
@@ -225,12 +241,13 @@ async def resume(request: Request) -> HTTPResponse:
             "problem": None if responding.can_answer(survey) else _closed_text(lang), "code_error": message,
         }, status_code=404)
     response, secret = found
-    target = "done" if response.status == ResponseStatus.COMPLETE.value else "page"
-    return _with_cookie(redirect(f"/s/{survey.slug}/{target}"), request, survey, secret)
+    if response.status == ResponseStatus.COMPLETE.value:
+        return _with_cookie(redirect(f"/s/{survey.slug}/done"), request, survey, secret)
+    return _with_cookie(redirect(_page_url(survey, response.step)), request, survey, secret)
 
 
 async def show_page(request: Request) -> HTTPResponse:
-    survey, response = await _survey_and_response(request)
+    survey, response = await _survey_and_response(request, _query_int(request, "v"))
     if response is None:
         return redirect(f"/s/{survey.slug}")
     if response.status == ResponseStatus.COMPLETE.value:
@@ -239,7 +256,7 @@ async def show_page(request: Request) -> HTTPResponse:
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {})
     index = min(max(response.page, 0), len(form.pages) - 1)
-    if request.scope.get("query_string") and request.query_params.get("more"):  # parsed only when there is one
+    if request.scope.get("query_string") and request.query_params.get("more"):
         with i18n.using_locale(ui_language(response.language)):
             notice = _("Your answers opened further questions on this page. Please answer them, then go on.")
         request.scope.setdefault("state", {}).setdefault("template_context", {})["messages"] = [
@@ -303,7 +320,13 @@ def _int(value: Any) -> int | None:
 
 async def submit_page(request: Request) -> HTTPResponse:
     """Save a page (once, whatever the number of copies sent) and show the next one."""
-    survey, response = await _survey_and_response(request)
+    data = await form_data(request)
+    return await _submit(request, data, trust_kept=True)
+
+
+async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
+    index, step = _int(data.get("page")), _int(data.get("step"))
+    survey, response = await _survey_and_response(request, step if trust_kept else None)
     if response is None:
         return redirect(f"/s/{survey.slug}")
     form = await store.form_of_version(response.version_id)
@@ -311,8 +334,6 @@ async def submit_page(request: Request) -> HTTPResponse:
         return redirect(f"/s/{survey.slug}/done")
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {}, status_code=410)
-    data = await form_data(request)
-    index, step = _int(data.get("page")), _int(data.get("step"))
     if index is None or step is None or not 0 <= index < len(form.pages) or step < 0 or step > response.step:
         # A tampered or damaged form: show the page the response is really on, with what is saved.
         with i18n.using_locale(ui_language(response.language)):
@@ -345,10 +366,15 @@ async def submit_page(request: Request) -> HTTPResponse:
                                                                          saved=True):
         # An answer opened a question on this same page, which the respondent has not seen yet (no scripts).
         move, more = "stay", True
-    saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang)
+    saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang,
+                                       survey=survey)
+    if not saved.applied and response_cache.was_recalled(response):
+        # What this process kept no longer holds (another server moved her on, the survey closed…): nothing was
+        # written; go again from the database, which may still apply a stale page's changes to where she is.
+        return await _submit(request, data, trust_kept=False)
     if saved.complete:
         return redirect(f"/s/{survey.slug}/done")
-    return redirect(f"/s/{survey.slug}/page" + ("?more=1" if more else ""))
+    return redirect(_page_url(survey, response.step if saved.applied else None, more))
 
 
 def _tampered(request: Request, survey: Survey, form: FormDefinition, response: Response,

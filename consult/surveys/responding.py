@@ -1,10 +1,12 @@
 """Answering a survey, independent of HTTP: start a response, save a page once, resume, invitations.
 
-See :mod:`consult.surveys.models` for how answers are stored. A page submission is at most four queries in
+See :mod:`consult.surveys.models` for how answers are stored. A page submission is at most five queries in
 one transaction, whatever the number of questions: the response is read by its cookie (with its survey), the
-form comes from the in-process cache, the response row is updated *on condition that its step is still the
-one the page was rendered at*, and one submission row is added. A replay finds the step moved on and is a
-no-op. On PostgreSQL the update and the insert are one statement (one round trip, atomic by itself).
+form comes from the in-process cache, the survey is checked to be open, the response row is updated *on condition
+that its step is still the one the page was rendered at*, and one submission row is added. A replay finds the step
+moved on and is a no-op. On PostgreSQL the check, the update and the insert are one statement (one round trip,
+atomic by itself), and the read is skipped when this process keeps the response at the page's step
+(:mod:`consult.surveys.response_cache`): a page submission is then one round trip.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from consult.i18n import gettext as _
+from consult.surveys import response_cache
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
@@ -124,14 +127,21 @@ async def start_response(survey: Survey, version: SurveyVersion, form: FormDefin
                 )
                 if invitation is not None and not survey.anonymous:
                     await Invitation.filter(id=invitation.id).update(response_id=response.id)
+            response_cache.remember(response, survey)  # her first page follows at once
             return response, secret
         except IntegrityError:  # a resume code drawn twice: draw again
             continue
     raise RuntimeError("could not draw a unique resume code")
 
 
-async def response_for_cookie(secret: str | None) -> Response | None:
-    """The response a cookie secret names, with its survey (one query).
+async def response_for_cookie(secret: str | None, at_step: int | None = None) -> Response | None:
+    """The response a cookie secret names, with its survey (one query, or none).
+
+    Parameters
+    ----------
+    at_step : int, optional
+        The step the request says the response is at (the page URL's ``v``, the page form's ``step``). When this
+        process keeps the response at that step (:mod:`consult.surveys.response_cache`), no query is made.
 
     Every respondent's page starts here, so the statement is written once per database dialect rather than built
     by the query builder on each request (which cost more than the query); the rows become models exactly as
@@ -139,18 +149,25 @@ async def response_for_cookie(secret: str | None) -> Response | None:
     """
     if not secret or len(secret) > 100:
         return None
+    key_hash = hash_token(secret)
+    if at_step is not None:
+        kept = response_cache.recall(key_hash, at_step)
+        if kept is not None:
+            return kept
     connection = connections.get("default")
     dialect = connection.capabilities.dialect
     if dialect not in _COOKIE_SQL:
         _COOKIE_SQL[dialect] = _cookie_sql("$1" if dialect == "postgres" else "?")
     sql, response_columns, survey_columns = _COOKIE_SQL[dialect]
-    _count, rows = await connection.execute_query(sql, [hash_token(secret)])
+    _count, rows = await connection.execute_query(sql, [key_hash])
     if not rows:
+        response_cache.forget(key_hash)
         return None
     row = tuple(rows[0])
     response = Response._init_from_db(**dict(zip(response_columns, row)))
     survey = Survey._init_from_db(**dict(zip(survey_columns, row[len(response_columns):])))
     object.__setattr__(response, "_survey", survey)  # as select_related sets it
+    response_cache.remember(response, survey)
     return response
 
 
@@ -177,8 +194,10 @@ async def resume_with_code(survey: Survey, code: str) -> tuple[Response, str] | 
     if response is None:
         return None
     secret = secrets.token_urlsafe(32)
+    response_cache.forget(response.key_hash)  # the other device's cookie names nothing any more
     response.key_hash = hash_token(secret)
     await Response.filter(id=response.id).update(key_hash=response.key_hash)
+    response_cache.remember(response, survey)
     return response, secret
 
 
@@ -187,7 +206,8 @@ async def resume_with_code(survey: Survey, code: str) -> tuple[Response, str] | 
 
 @dataclass(frozen=True)
 class Saved:
-    """The outcome of a page submission: ``applied`` is false for a replay (nothing changed)."""
+    """The outcome of a page submission: ``applied`` is false when nothing was written (a replay, or a response
+    that can no longer be saved: its survey closed, another device took it over)."""
 
     applied: bool
     page: int
@@ -195,7 +215,8 @@ class Saved:
 
 
 async def save_page(response: Response, form: FormDefinition, page_index: int, submitted_step: int,
-                    clean: Mapping[str, Any], *, move: str, language: str | None = None) -> Saved:
+                    clean: Mapping[str, Any], *, move: str, language: str | None = None,
+                    survey: Survey | None = None) -> Saved:
     """Store one page's clean values and move on.
 
     Parameters
@@ -206,6 +227,13 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     submitted_step : int
         The step the page was rendered at. When the response has moved on and the page brings nothing new,
         this is a replay: nothing is written.
+    survey : Survey, optional
+        The response's survey: given, the saved response is kept in this process for her next request
+        (:mod:`consult.surveys.response_cache`).
+
+    The write is conditional on what the response was read as: still at its step, still named by the same cookie
+    key, its survey still open. It may have been read from this process's cache, or a moment before another
+    server changed it; either way a response that moved on is not written over.
     """
     if submitted_step != response.step:
         stored = response.answers or {}
@@ -235,20 +263,28 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     submission = form.pages[page_index].name if move == "next" else None
     try:
         if _on_postgres():
-            await _save_in_one_statement(response.id, step, fields, submission)
+            await _save_in_one_statement(response, step, fields, submission)
         else:
             async with in_transaction():
-                updated = await Response.filter(id=response.id, step=step).update(**fields)
+                if not await Survey.filter(id=response.survey_id, status=SurveyStatus.OPEN.value).exists():
+                    raise _Replayed
+                updated = await Response.filter(id=response.id, step=step, key_hash=response.key_hash).update(
+                    **fields)
                 if not updated:  # another copy of this page got there first
                     raise _Replayed
                 if submission is not None:
                     await PageSubmission.create(response_id=response.id, step=step + 1, page=submission,
                                                 created_at=now)
     except (_Replayed, IntegrityError):
-        fresh = await Response.get(id=response.id)
+        response_cache.forget(response.key_hash)
+        fresh = await Response.get_or_none(id=response.id, key_hash=response.key_hash)
+        if fresh is None:  # erased, or taken over by another device: her next page tells her
+            return Saved(False, response.page, False)
         return Saved(False, fresh.page, fresh.status == ResponseStatus.COMPLETE.value)
     for key, value in fields.items():
         setattr(response, key, value)
+    if survey is not None:
+        response_cache.remember(response, survey)
     return Saved(True, target, complete)
 
 
@@ -260,13 +296,14 @@ def _on_postgres() -> bool:
     return connections.get("default").capabilities.dialect == "postgres"
 
 
-async def _save_in_one_statement(response_id: int, step: int, fields: Mapping[str, Any],
+async def _save_in_one_statement(response: Response, step: int, fields: Mapping[str, Any],
                                  submission: str | None) -> None:
     """The conditional update and the submission row as one PostgreSQL statement (atomic by itself).
 
-    The same as the transaction used on SQLite, in one round trip instead of four (BEGIN, UPDATE, INSERT,
+    The same as the transaction used on SQLite, in one round trip instead of five (BEGIN, SELECT, UPDATE, INSERT,
     COMMIT): the INSERT takes its row from the UPDATE's, so when another copy of the page got there first (the
-    step has moved on) nothing is written; a unique violation on (response, step) undoes the whole statement.
+    step has moved on), the cookie's key changed or the survey closed, nothing is written; a unique violation on
+    (response, step) undoes the whole statement.
     """
     columns = Response._meta.fields_map
     names = list(fields)
@@ -275,13 +312,14 @@ async def _save_in_one_statement(response_id: int, step: int, fields: Mapping[st
                             for i, name in enumerate(names, start=1))
     n = len(names)
     update = (f"UPDATE survey_responses SET {assignments} WHERE id = ${n + 1} AND step = ${n + 2} "
-              f"RETURNING id")
-    values += [response_id, step]
+              f"AND key_hash = ${n + 3} AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = survey_responses.survey_id "
+              f"AND s.status = '{SurveyStatus.OPEN.value}') RETURNING id")
+    values += [response.id, step, response.key_hash]
     if submission is None:
         sql = f"WITH updated AS ({update}) SELECT id FROM updated"
     else:
         sql = (f"WITH updated AS ({update}) INSERT INTO survey_page_submissions (response_id, step, page, "
-               f"created_at) SELECT id, ${n + 3}, ${n + 4}, ${n + 5} FROM updated RETURNING id")
+               f"created_at) SELECT id, ${n + 4}, ${n + 5}, ${n + 6} FROM updated RETURNING id")
         values += [step + 1, submission, columns["updated_at"].to_db_value(fields["updated_at"], Response)]
     count, _rows = await connections.get("default").execute_query(sql, values)
     if not count:  # another copy of this page got there first

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import AsyncIterator
 
+from consult.surveys import response_cache
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, Survey, SurveyVersion
 
@@ -81,7 +82,9 @@ async def fresh_cache(app) -> AsyncIterator[None]:
     """Started with the app (``app.state.background``): forget forms cached for another database.
 
     Version ids are unique within one database; a process that opens another one (the tests, which make a
-    database per test) must not be served a form of the same id from the previous one.
+    database per test) must not be served a form of the same id from the previous one, nor a response or a
+    survey kept by :mod:`consult.surveys.response_cache`.
     """
     _FORMS.clear()
+    response_cache.clear()
     yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from consult.surveys import lifecycle
@@ -58,20 +59,53 @@ def hidden(html: str, name: str) -> str:
 
 
 class Respondent:
-    """A browser answering a survey through the real pages."""
+    """A browser answering a survey through the real pages: like a browser, it goes where the last form sent it
+    (``/page?v=<step>``, which the server may answer from what it kept of the response)."""
 
     def __init__(self, client, slug: str):
         self.client = client
         self.slug = slug
+        self.location: str | None = None
+
+    def _went(self, response):
+        location = response.headers.get("location", "") if response.status_code == 303 else ""
+        self.location = location if location.startswith(f"/s/{self.slug}/page") else None
+        return response
 
     def start(self, lang: str = "en", **extra):
-        return self.client.post_form(f"/s/{self.slug}/start", {"consent": "yes", "lang": lang, **extra})
+        return self._went(self.client.post_form(f"/s/{self.slug}/start", {"consent": "yes", "lang": lang, **extra}))
 
     def page(self):
-        return self.client.get(f"/s/{self.slug}/page")
+        return self.client.get(self.location or f"/s/{self.slug}/page")
 
     def submit(self, answers: dict, action: str = "next", html: str | None = None, **extra):
         html = html if html is not None else self.page().text
         data = {"step": hidden(html, "step"), "page": hidden(html, "page"), "action": action, **extra}
         data.update({f"a:{k}": v for k, v in answers.items()})
-        return self.client.post_form(f"/s/{self.slug}/page", data)
+        return self._went(self.client.post_form(f"/s/{self.slug}/page", data))
+
+
+class _Counter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        message = record.getMessage().lstrip().upper()
+        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.count += 1
+
+
+def count_queries(call) -> int:
+    """The SQL statements run while ``call()`` is answered (it must succeed or redirect)."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = _Counter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = call()
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert response.status_code in (200, 303), response.status_code
+    return counter.count

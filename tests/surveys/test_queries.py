@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import logging
 
 from consult.surveys import lifecycle
-from tests.surveys.support import Respondent
+from tests.surveys.support import Respondent, count_queries
 from tests.surveys.xlsforms import xlsform
 
 
@@ -19,31 +18,6 @@ def _form(questions: int, form_id: str) -> bytes:
                    [["form_title", "form_id"], [form_id, form_id]])
 
 
-class _Counter(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record):
-        message = record.getMessage().lstrip().upper()
-        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
-            self.count += 1
-
-
-def _queries(client, call) -> int:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = _Counter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        response = call()
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    assert response.status_code in (200, 303), response.status_code
-    return counter.count
-
-
 def test_page_queries_do_not_grow_with_questions(client):
     counts = []
     for n, form_id in ((2, "small"), (30, "large")):
@@ -52,8 +26,8 @@ def test_page_queries_do_not_grow_with_questions(client):
         who = Respondent(client, survey.slug)
         who.start()
         html = who.page().text
-        shown = _queries(client, who.page)
-        sent = _queries(client, lambda: who.submit({f"q{i}": "yes" for i in range(n)}, html=html))
+        shown = count_queries(who.page)
+        sent = count_queries(lambda: who.submit({f"q{i}": "yes" for i in range(n)}, html=html))
         counts.append((shown, sent))
     assert counts[0] == counts[1]
     shown, sent = counts[0]

@@ -1,0 +1,131 @@
+"""A respondent's response and its survey, kept in this process between her requests.
+
+Every respondent request starts by reading her response, with its survey, by the hash of her cookie secret
+(:func:`consult.surveys.responding.response_for_cookie`). Most of her requests follow one that this process has
+just answered: the page shown after her submission's redirect, and the submission of the page just shown. Kept
+here, the row spares the database that read. On one server, that is half of a respondent's database round trips.
+
+**When an entry may be used.** Only when the request names the step the response is at, and the entry is at that
+step. The page URL that a submission redirects to carries it (``?v=<step>``), and so does every page form (its
+``step`` field). Each save moves the step on, and the save is conditional on the step, so a response at a given
+step has exactly one state, whichever server wrote it. When another server saved since, this entry is at an older
+step and is not used. A request without a step, or with another step, reads the database and refreshes the entry.
+
+**What a submission from an entry cannot do.** The save statement itself checks that the response is still named
+by this cookie (a resume on another device changes the key), is still at this step, and that its survey is open
+(:func:`consult.surveys.responding.save_page`). If any of these no longer holds, nothing is written and the
+entry is dropped; the next page reads the database.
+
+**Surveys** are kept for :data:`SURVEY_SECONDS`. A change saved in this process drops the entry at once (a
+``post_save`` signal). A change saved by another server reaches that server's respondent pages within those
+seconds. Submissions do not depend on it: their statement checks the status.
+
+**Memory.** At most :data:`MAX_RESPONSES` responses, each for :data:`RESPONSE_SECONDS` after its last use. An
+entry is reached only through the SHA-256 of her cookie secret, as the database row is, so it is shown to no one
+else. Entries are copied in and out, so nothing a request changes on its copy reaches the next request.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any
+
+from tortoise.signals import post_delete, post_save
+
+from consult.surveys.models import Response, Survey
+
+#: Longer than a respondent usually spends on one page, so that her submission finds the entry her page left.
+RESPONSE_SECONDS = 20 * 60
+#: Respondents answering at the same moment on one server; beyond it the least recently used go.
+MAX_RESPONSES = 20_000
+#: How long a survey's settings (open or closed, discreet, consent) may lag behind another server's change.
+SURVEY_SECONDS = 2.0
+
+# key hash -> (expires at, step, response); survey id -> (expires at, survey). Plain dicts keep insertion order:
+# an entry is re-inserted on each use, so the first one is the least recently used.
+_responses: dict[str, tuple[float, int, Response]] = {}
+_clock = time.monotonic  # the tests move it on
+_surveys: dict[int, tuple[float, Survey]] = {}
+
+
+_RECALLED = "_consult_recalled"
+
+
+def _snapshot(response: Response) -> Response:
+    kept = copy.copy(response)
+    kept.answers = dict(response.answers or {})
+    kept.__dict__.pop("_survey", None)  # the survey is kept on its own, for its own lifetime
+    kept.__dict__.pop(_RECALLED, None)
+    return kept
+
+
+def remember(response: Response, survey: Survey) -> None:
+    """Keep ``response`` (as it is in the database now) and its ``survey``."""
+    now = _clock()
+    key = response.key_hash
+    _responses.pop(key, None)
+    if len(_responses) >= MAX_RESPONSES:
+        _responses.pop(next(iter(_responses)))
+    _responses[key] = (now + RESPONSE_SECONDS, response.step, _snapshot(response))
+    remember_survey(survey, now)
+
+
+def remember_survey(survey: Survey, now: float | None = None) -> None:
+    _surveys[survey.id] = ((_clock() if now is None else now) + SURVEY_SECONDS, survey)
+
+
+def recall(key_hash: str, step: int) -> Response | None:
+    """A copy of the response named by ``key_hash`` if it is kept at ``step``, with its survey; else None."""
+    entry = _responses.get(key_hash)
+    if entry is None:
+        return None
+    expires, kept_step, kept = entry
+    now = _clock()
+    if kept_step != step or expires <= now:
+        if expires <= now:
+            del _responses[key_hash]
+        return None
+    survey_entry = _surveys.get(kept.survey_id)
+    if survey_entry is None or survey_entry[0] <= now:
+        return None  # the caller reads both again
+    del _responses[key_hash]  # re-inserted last: the most recently used
+    _responses[key_hash] = (now + RESPONSE_SECONDS, step, kept)
+    response = copy.copy(kept)
+    response.answers = dict(kept.answers)
+    object.__setattr__(response, "_survey", survey_entry[1])  # as select_related sets it
+    object.__setattr__(response, _RECALLED, True)
+    return response
+
+
+def was_recalled(response: Response) -> bool:
+    """Whether ``response`` came from this cache rather than from the database."""
+    return response.__dict__.get(_RECALLED, False)
+
+
+def forget(key_hash: str) -> None:
+    _responses.pop(key_hash, None)
+
+
+def forget_survey(survey_id: int) -> None:
+    _surveys.pop(survey_id, None)
+
+
+def clear() -> None:
+    """Forget everything (a process that opens another database: ids and keys mean other rows there)."""
+    _responses.clear()
+    _surveys.clear()
+
+
+def kept_responses() -> int:
+    return len(_responses)
+
+
+@post_save(Survey)
+async def _survey_saved(sender: Any, instance: Survey, *args: Any) -> None:
+    forget_survey(instance.id)
+
+
+@post_delete(Survey)
+async def _survey_deleted(sender: Any, instance: Survey, *args: Any) -> None:
+    forget_survey(instance.id)
