@@ -5,12 +5,17 @@ Loaded by ``http_speed.targets(port)`` (this file is exec'd in the bench process
 response came back on, so per-connection form state (a response, its step, its cookies) is prepared here instead:
 
 * **survey page**: one response of the demo survey, past the consent page, whose second page ("About you") every
-  connection GETs with the response's cookie; nothing is written.
+  connection GETs with the response's cookie, at the address the first page's submission redirected to
+  (``/page?v=1``), as a browser does; nothing is written. The server answers it from what it kept of the response
+  (``consult/surveys/response_cache.py``), without a database read.
+* **survey page, read**: the same page at ``/page``, without the step: the server reads the response from the
+  database on every request (what a server that has not seen her before does).
 * **page submission**: ``POOL`` fresh responses are inserted into the bench database (only the SHA-256 of their
   cookie secrets is stored, as the app does); ``bench/submit_pages.lua`` keeps a window of them in flight and walks
   each through every page of the survey with valid answers (``next`` on each page, the step it is at in the hidden
   field, a real CSRF token), so every request is a page the server validates and saves (one response update and
-  one page-submission row), the last one completing the response. After each wrk run the page-submission rows
+  one page-submission row), the last one completing the response. A response's first submission reads it from
+  the database; the next ones find it kept by the server that saved the previous page, when the same one gets them. After each wrk run the page-submission rows
   added are counted in the database and compared with wrk's count of requests answered 303.
 """
 
@@ -116,7 +121,7 @@ def _fetch(url: str, data: dict | None = None, cookies: str = "") -> tuple[int, 
 
 
 def _cookies(headers) -> dict:
-    return {"Set-Cookie": "; ".join(headers.get_all("Set-Cookie") or [])}
+    return {"Set-Cookie": "; ".join(headers.get_all("Set-Cookie") or []), "Location": headers.get("Location", "")}
 
 
 def _lua_string(text: str) -> str:
@@ -148,10 +153,13 @@ def targets(port: int) -> list:
     respondent = re.search(rf"(r{survey_id}=[^;]+)", headers.get("Set-Cookie", "")).group(1)
     cookies = f"csrf={csrf_cookie}; {respondent}"
     first_index, first_fields, _ = walk[0]
-    status, _, _ = _fetch(f"{base}/s/{SLUG}/page", {"csrf_token": csrf_token, "step": "0", "page": str(first_index),
-                                                    "action": "next", **dict(first_fields)}, cookies=cookies)
+    status, headers, _ = _fetch(f"{base}/s/{SLUG}/page", {"csrf_token": csrf_token, "step": "0",
+                                                          "page": str(first_index), "action": "next",
+                                                          **dict(first_fields)}, cookies=cookies)
     assert status == 303, status
-    status, _, html = _fetch(f"{base}/s/{SLUG}/page", cookies=cookies)
+    page_path = headers["Location"]  # /s/<slug>/page?v=1: where the browser goes next
+    assert page_path.startswith(f"/s/{SLUG}/page?v="), page_path
+    status, _, html = _fetch(f"{base}{page_path}", cookies=cookies)
     assert status == 200 and 'name="step" value="1"' in html, (status, html[:300])
     work = Path(tempfile.mkdtemp(prefix="consult-bench-lua-"))
     page_script = work / "survey_page.lua"
@@ -203,7 +211,10 @@ def targets(port: int) -> list:
         answered = total - (int(bad.group(1)) if bad else 0)
         return f"saved {added} page submissions for {answered} answered requests"
 
-    return [("survey page", f"/s/{SLUG}/page", str(page_script)),
+    return [("survey page", page_path, str(page_script)),
+            # The same page asked for without the step: what a process that kept nothing of her response (another
+            # server behind a proxy without sticky sessions, a restart) does on every request.
+            ("survey page, read", f"/s/{SLUG}/page", str(page_script)),
             ("page submission", f"/s/{SLUG}/page", str(submit_script), check)]
 
 

@@ -40,8 +40,8 @@ def scope(method: str, path: str, headers: list[tuple[str, str]], query: str = "
             "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000), "state": {}}
 
 
-async def call(app, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b"") -> tuple[int, dict,
-                                                                                                         bytes]:
+async def call(app, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b"",
+               query: str = "") -> tuple[int, dict, bytes]:
     sent = False
 
     async def receive():
@@ -59,7 +59,7 @@ async def call(app, method: str, path: str, headers: list[tuple[str, str]], body
         elif message["type"] == "http.response.body":
             out["body"] += message.get("body", b"")
 
-    await app(scope(method, path, headers), receive, send)
+    await app(scope(method, path, headers, query), receive, send)
     return out["status"], out["headers"], out["body"]
 
 
@@ -97,7 +97,7 @@ async def measure(label: str, requests: int, make_call, profile: bool, concurren
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     micro = best * 1e6
-    print(f"{label:<18}{micro:>9.1f} µs CPU a request")
+    print(f"{label:<24}{micro:>9.1f} µs CPU a request")
     return micro
 
 
@@ -156,11 +156,13 @@ async def run(args) -> None:
         form = FormDefinition.from_dict(version.definition)
         walk = namespace["demo_walk"](form)
         index, fields, _ = walk[0]
-        status, _, _ = await call(app, "POST", f"/s/{slug}/page", [*form_headers, ("cookie", cookie)],
-                                  urllib.parse.urlencode([("csrf_token", token), ("step", "0"), ("page", str(index)),
-                                                          ("action", "next"), *fields]).encode())
+        status, got, _ = await call(app, "POST", f"/s/{slug}/page", [*form_headers, ("cookie", cookie)],
+                                    urllib.parse.urlencode([("csrf_token", token), ("step", "0"),
+                                                            ("page", str(index)), ("action", "next"),
+                                                            *fields]).encode())
         assert status == 303, status
-        status, _, body = await call(app, "GET", f"/s/{slug}/page", [*headers, ("cookie", cookie)])
+        path, _, query = dict(got)[b"location"].decode().partition("?")  # /s/<slug>/page?v=1, as a browser goes
+        status, _, body = await call(app, "GET", path, [*headers, ("cookie", cookie)], query=query)
         assert status == 200 and b'name="step" value="1"' in body, status
         if args.only in (None, "home"):
             results["home page"] = await measure("home page", args.requests,
@@ -169,7 +171,13 @@ async def run(args) -> None:
         if args.only in (None, "page"):
             results["survey page"] = await measure(
                 "survey page", args.requests,
-                lambda: call(app, "GET", f"/s/{slug}/page", [*headers, ("cookie", cookie)]), args.profile == "page",
+                lambda: call(app, "GET", path, [*headers, ("cookie", cookie)], query=query), args.profile == "page",
+                args.concurrency)
+        if args.only in (None, "page-read"):
+            # Without ?v=: read from the database each time, as by a server that kept nothing of her response.
+            results["survey page, read"] = await measure(
+                "survey page, read", args.requests,
+                lambda: call(app, "GET", path, [*headers, ("cookie", cookie)]), args.profile == "page-read",
                 args.concurrency)
 
         # Submissions: fresh responses inserted at each page of the walk, each taking the page it is at.
@@ -178,12 +186,13 @@ async def run(args) -> None:
         import datetime as dt
 
         needed = args.requests + 200
+        walkers = needed // len(walk) + 4 * args.concurrency
         now = dt.datetime.now(dt.timezone.utc)
         secrets_at = []
         rows = []
-        for n in range(needed):
+        for n in range(needed + walkers):
             secret = secrets.token_urlsafe(24)
-            step = n % len(walk)
+            step = n % len(walk) if n < needed else 0
             secrets_at.append((secret, step))
             rows.append(Response(survey_id=survey.id, version_id=version.id,
                                  key_hash=hashlib.sha256(secret.encode()).hexdigest(),
@@ -195,18 +204,34 @@ async def run(args) -> None:
         bodies = [urllib.parse.urlencode([("csrf_token", token), ("step", str(step)), ("page", str(index)),
                                           ("action", "next"), *fields]).encode()
                   for step, (index, fields, _) in enumerate(walk)]
-        pending = iter(secrets_at)
+        import collections
 
-        async def submit():
-            secret, step = next(pending)
+        # Walkers: responses that go through every page of the walk one after the other, as respondents do (the
+        # first page of each is read from the database, the next ones from what the app kept of the response).
+        walking = collections.deque(secrets_at[needed:])
+        pending = iter(secrets_at[:needed])
+
+        async def post(secret: str, step: int) -> None:
             status, _, _ = await call(app, "POST", f"/s/{slug}/page",
                                       [*form_headers, ("cookie", f"csrf={csrf}; r{survey.id}={secret}")],
                                       bodies[step])
             assert status == 303, status
 
+        async def submit():
+            secret, step = walking.popleft()
+            await post(secret, step)
+            if step + 1 < len(walk):
+                walking.append((secret, step + 1))
+
+        async def submit_read():  # each response once, at its own page: always read from the database
+            await post(*next(pending))
+
         if args.only in (None, "submit"):
             results["page submission"] = await measure("page submission", args.requests, submit,
                                                        args.profile == "submit", args.concurrency)
+        if args.only in (None, "submit-read"):
+            results["page submission, read"] = await measure("page submission, read", args.requests, submit_read,
+                                                             args.profile == "submit-read", args.concurrency)
         ceiling = results.get("ceiling")
         if ceiling:
             print("as a share of the ceiling (CPU only; uvicorn's own part is left out of both): "
@@ -219,9 +244,10 @@ async def run(args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--profile", choices=["home", "page", "submit"], default=None)
+    targets = ["home", "page", "page-read", "submit", "submit-read"]
+    parser.add_argument("--profile", choices=targets, default=None)
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
-    parser.add_argument("--only", choices=["home", "page", "submit"], default=None,
+    parser.add_argument("--only", choices=targets, default=None,
                         help="measure one target only (for py-spy: `py-spy record -- python bench/request_cpu.py …`)")
     args = parser.parse_args()
     databases.POSTGRES_URL = os.environ.get("CONSULT_BENCH_DATABASE_URL",
