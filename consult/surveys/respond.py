@@ -9,6 +9,7 @@ tampered field gets a translated page, never a 500, and nothing already saved is
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response as HTTPResponse
@@ -210,10 +211,11 @@ def _page_url(survey: Survey, step: int | None = None, more: bool = False) -> st
     return f"/s/{survey.slug}/page" + ("?" + "&".join(query) if query else "")
 
 
-def _query_int(request: Request, name: str) -> int | None:
-    if not request.scope.get("query_string"):  # parsed only when there is one
-        return None
-    return _int(request.query_params.get(name))
+def _query(request: Request) -> dict[str, str]:
+    """The query string as a plain dict (a respondent page's is ``v=<step>``, at most with ``more=1``): cheaper
+    than Starlette's multi-dict, and nothing when there is none."""
+    raw = request.scope.get("query_string")
+    return dict(parse_qsl(raw.decode("latin-1"))) if raw else {}
 
 
 async def resume(request: Request) -> HTTPResponse:
@@ -247,7 +249,8 @@ async def resume(request: Request) -> HTTPResponse:
 
 
 async def show_page(request: Request) -> HTTPResponse:
-    survey, response = await _survey_and_response(request, _query_int(request, "v"))
+    query = _query(request)
+    survey, response = await _survey_and_response(request, _int(query["v"]) if "v" in query else None)
     if response is None:
         return redirect(f"/s/{survey.slug}")
     if response.status == ResponseStatus.COMPLETE.value:
@@ -256,7 +259,7 @@ async def show_page(request: Request) -> HTTPResponse:
     if not responding.can_answer(survey):
         return _render(request, survey, form, response.language, "surveys/closed.html", {})
     index = min(max(response.page, 0), len(form.pages) - 1)
-    if request.scope.get("query_string") and request.query_params.get("more"):
+    if query.get("more"):
         with i18n.using_locale(ui_language(response.language)):
             notice = _("Your answers opened further questions on this page. Please answer them, then go on.")
         request.scope.setdefault("state", {}).setdefault("template_context", {})["messages"] = [
