@@ -22,12 +22,13 @@ seconds. Submissions do not depend on it: their statement checks the status.
 
 **Memory.** At most :data:`MAX_RESPONSES` responses, each for :data:`RESPONSE_SECONDS` after its last use. An
 entry is reached only through the SHA-256 of her cookie secret, as the database row is, so it is shown to no one
-else. Entries are copied in and out, so nothing a request changes on its copy reaches the next request.
+else. An entry is the response's plain values, its answers as JSON text: each request gets a response of its own
+made from it, so nothing a request changes reaches the next one, and the entries are nothing the garbage collector
+tracks (20,000 kept model objects made its full collections long enough to lengthen the submissions' p99 by half).
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
@@ -42,22 +43,38 @@ MAX_RESPONSES = 20_000
 #: How long a survey's settings (open or closed, discreet, consent) may lag behind another server's change.
 SURVEY_SECONDS = 2.0
 
-# key hash -> (expires at, step, response); survey id -> (expires at, survey). Plain dicts keep insertion order:
-# an entry is re-inserted on each use, so the first one is the least recently used.
-_responses: dict[str, tuple[float, int, Response]] = {}
+# key hash -> (expires at, step, row); survey id -> (expires at, survey). Plain dicts keep insertion order: an
+# entry is re-inserted on each use, so the first one is the least recently used.
+_responses: dict[str, tuple[float, int, dict[str, Any]]] = {}
 _clock = time.monotonic  # the tests move it on
 _surveys: dict[int, tuple[float, Survey]] = {}
 
 
 _RECALLED = "_consult_recalled"
+#: Per-instance state that is not the row: the survey is kept on its own, the rest is made afresh.
+_NOT_KEPT = frozenset({"_survey", _RECALLED, "_await_when_save", "answers"})
 
 
-def _snapshot(response: Response) -> Response:
-    kept = copy.copy(response)
-    kept.answers = dict(response.answers or {})
-    kept.__dict__.pop("_survey", None)  # the survey is kept on its own, for its own lifetime
-    kept.__dict__.pop(_RECALLED, None)
-    return kept
+def _state(response: Response) -> dict[str, Any]:
+    """The response's attributes, the answers as JSON text: plain values only (ints, strings, datetimes), so
+    the garbage collector does not track the dict."""
+    state = {name: value for name, value in response.__dict__.items() if name not in _NOT_KEPT}
+    state["answers"] = _ANSWERS().to_db_value(response.answers or {}, Response)  # as the database returns it
+    return state
+
+
+def _ANSWERS():
+    return Response._meta.fields_map["answers"]
+
+
+def _response(state: dict[str, Any]) -> Response:
+    """A response of its own for one request, as a read would make it from the same row."""
+    response = Response.__new__(Response)
+    attributes = response.__dict__
+    attributes.update(state)
+    attributes["answers"] = _ANSWERS().to_python_value(state["answers"])
+    attributes["_await_when_save"] = {}
+    return response
 
 
 def remember(response: Response, survey: Survey) -> None:
@@ -67,7 +84,7 @@ def remember(response: Response, survey: Survey) -> None:
     _responses.pop(key, None)
     if len(_responses) >= MAX_RESPONSES:
         _responses.pop(next(iter(_responses)))
-    _responses[key] = (now + RESPONSE_SECONDS, response.step, _snapshot(response))
+    _responses[key] = (now + RESPONSE_SECONDS, response.step, _state(response))
     remember_survey(survey, now)
 
 
@@ -76,23 +93,22 @@ def remember_survey(survey: Survey, now: float | None = None) -> None:
 
 
 def recall(key_hash: str, step: int) -> Response | None:
-    """A copy of the response named by ``key_hash`` if it is kept at ``step``, with its survey; else None."""
+    """The response named by ``key_hash``, built afresh, if it is kept at ``step``, with its survey; else None."""
     entry = _responses.get(key_hash)
     if entry is None:
         return None
-    expires, kept_step, kept = entry
+    expires, kept_step, state = entry
     now = _clock()
     if kept_step != step or expires <= now:
         if expires <= now:
             del _responses[key_hash]
         return None
-    survey_entry = _surveys.get(kept.survey_id)
+    survey_entry = _surveys.get(state["survey_id"])
     if survey_entry is None or survey_entry[0] <= now:
         return None  # the caller reads both again
     del _responses[key_hash]  # re-inserted last: the most recently used
-    _responses[key_hash] = (now + RESPONSE_SECONDS, step, kept)
-    response = copy.copy(kept)
-    response.answers = dict(kept.answers)
+    _responses[key_hash] = (now + RESPONSE_SECONDS, step, state)
+    response = _response(state)
     object.__setattr__(response, "_survey", survey_entry[1])  # as select_related sets it
     object.__setattr__(response, _RECALLED, True)
     return response
