@@ -1,6 +1,6 @@
 """CPU time of one request, in-process: where a survey page and a page submission spend the server's core.
 
-    .venv/bin/python bench/request_cpu.py [--requests 3000] [--profile page|submit]
+    .venv/bin/python bench/request_cpu.py [--requests 3000] [--only|--profile home|page|page-read|submit|submit-read]
 
 The app is built as `consult serve` builds it (PostgreSQL, production settings, uvloop) and called through ASGI
 directly, one request after another, so the figures are the app's own CPU per request — without uvicorn's HTTP
