@@ -207,7 +207,11 @@ async def begin(request: Request) -> HTTPResponse:
 def _page_url(survey: Survey, step: int | None = None, more: bool = False) -> str:
     """Where a respondent goes next; ``v``, the step her response is at, lets this process answer from what it
     kept of her response (:mod:`consult.surveys.response_cache`)."""
-    query = [*(["more=1"] if more else []), *([f"v={step}"] if step is not None else [])]
+    query = []
+    if more:
+        query.append("more=1")
+    if step is not None:
+        query.append(f"v={step}")
     return f"/s/{survey.slug}/page" + ("?" + "&".join(query) if query else "")
 
 
@@ -250,7 +254,7 @@ async def resume(request: Request) -> HTTPResponse:
 
 async def show_page(request: Request) -> HTTPResponse:
     query = _query(request)
-    survey, response = await _survey_and_response(request, _int(query["v"]) if "v" in query else None)
+    survey, response = await _survey_and_response(request, _int(query.get("v")))
     if response is None:
         return redirect(f"/s/{survey.slug}")
     if response.status == ResponseStatus.COMPLETE.value:

@@ -43,11 +43,11 @@ MAX_RESPONSES = 20_000
 #: How long a survey's settings (open or closed, discreet, consent) may lag behind another server's change.
 SURVEY_SECONDS = 2.0
 
-# key hash -> (expires at, step, row); survey id -> (expires at, survey). Plain dicts keep insertion order: an
+# key hash -> (expires at, step, state); survey id -> (expires at, survey). Plain dicts keep insertion order: an
 # entry is re-inserted on each use, so the first one is the least recently used.
 _responses: dict[str, tuple[float, int, dict[str, Any]]] = {}
-_clock = time.monotonic  # the tests move it on
 _surveys: dict[int, tuple[float, Survey]] = {}
+_clock = time.monotonic  # the tests move it on
 
 
 _RECALLED = "_consult_recalled"
@@ -59,11 +59,11 @@ def _state(response: Response) -> dict[str, Any]:
     """The response's attributes, the answers as JSON text: plain values only (ints, strings, datetimes), so
     the garbage collector does not track the dict."""
     state = {name: value for name, value in response.__dict__.items() if name not in _NOT_KEPT}
-    state["answers"] = _ANSWERS().to_db_value(response.answers or {}, Response)  # as the database returns it
+    state["answers"] = _answers_field().to_db_value(response.answers or {}, Response)  # as the database returns it
     return state
 
 
-def _ANSWERS():
+def _answers_field():
     return Response._meta.fields_map["answers"]
 
 
@@ -72,7 +72,7 @@ def _response(state: dict[str, Any]) -> Response:
     response = Response.__new__(Response)
     attributes = response.__dict__
     attributes.update(state)
-    attributes["answers"] = _ANSWERS().to_python_value(state["answers"])
+    attributes["answers"] = _answers_field().to_python_value(state["answers"])
     attributes["_await_when_save"] = {}
     return response
 
