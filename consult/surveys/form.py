@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 __all__ = [
@@ -146,12 +147,13 @@ class Question:
     parameters: RangeParameters | None = None
     weighting: bool = False
 
-    @property
+    # Cached: read for every question of a page on each submission (the dataclass is frozen, the type fixed).
+    @cached_property
     def is_answered(self) -> bool:
         """Whether the question collects a value (everything but a note)."""
         return self.type in ANSWERED_TYPES
 
-    @property
+    @cached_property
     def is_select(self) -> bool:
         return self.type in SELECT_TYPES
 
@@ -213,6 +215,11 @@ class Page:
 
     def label_in(self, lang: str | None, fallback: str | None = None) -> str:
         return pick(self.label, lang, fallback)
+
+    @cached_property
+    def answered(self) -> tuple[Question, ...]:
+        """The page's questions that collect a value (all but its notes), in order."""
+        return tuple(q for q in self.questions if q.is_answered)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -279,14 +286,14 @@ class FormDefinition:
     def question(self, name: str) -> Question:
         """The question called ``name``; raises :class:`KeyError` if there is none."""
         try:
-            return self._index()[name][0]
+            return self.question_index[name][0]
         except KeyError:
             raise KeyError(name) from None
 
     def page_of(self, name: str) -> int:
         """Index of the page that asks question ``name``."""
         try:
-            return self._index()[name][1]
+            return self.question_index[name][1]
         except KeyError:
             raise KeyError(name) from None
 
@@ -299,19 +306,39 @@ class FormDefinition:
     def weighting_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions() if q.weighting)
 
-    def _index(self) -> dict[str, tuple[Question, int]]:
-        index = self.memo("question_index")
-        if not index:
-            index.update({q.name: (q, i) for i, page in enumerate(self.pages) for q in page.questions})
-        return index
+    @cached_property
+    def question_index(self) -> dict[str, tuple[Question, int]]:
+        """Question name to the question and the index of its page."""
+        return {q.name: (q, i) for i, page in enumerate(self.pages) for q in page.questions}
+
+    @cached_property
+    def answered_names(self) -> tuple[str, ...]:
+        """The names of every question that collects a value, in form order."""
+        return tuple(q.name for page in self.pages for q in page.answered)
+
+    def answered_before(self, index: int) -> tuple[str, ...]:
+        """The names of the questions that collect a value on the pages before page ``index``."""
+        ends = self._answered_ends
+        return self.answered_names[:ends[min(max(index, 0), len(ends) - 1)]]
+
+    @cached_property
+    def _answered_ends(self) -> tuple[int, ...]:
+        # ends[i]: how many answered questions the pages before page i hold (i from 0 to len(pages)).
+        ends = [0]
+        for page in self.pages:
+            ends.append(ends[-1] + len(page.answered))
+        return tuple(ends)
+
+    @cached_property
+    def _memos(self) -> dict[str, dict[Any, Any]]:
+        return {}
 
     def memo(self, name: str) -> dict[Any, Any]:
         """A dict of things worked out from this form, kept with it (one form per survey version, never changed):
         frozen dataclass, so it lives outside the compared fields."""
-        found = self.__dict__.get("_" + name)
+        found = self._memos.get(name)
         if found is None:
-            found = {}
-            object.__setattr__(self, "_" + name, found)
+            found = self._memos[name] = {}
         return found
 
     # -- texts ---------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def parse_margins(data: bytes, form: FormDefinition) -> list[tuple[str, str, flo
         variable, category, count = cells["variable"], cells["category"], cells["population"]
         question = weighting.get(variable)
         if question is None:
-            if variable in form._index():
+            if variable in form.question_index:
                 problems.append(MarginProblem(number, _("%(name)s is not marked as a weighting variable.",
                                                         name=variable)))
             else:

@@ -331,15 +331,15 @@ class _Answers(Mapping[str, Any]):
 
     # Mapping protocol: only the form's questions are keys.
     def __getitem__(self, name: str) -> Any:
-        if name not in self.form._index():
+        if name not in self.form.question_index:
             raise KeyError(name)
         return self.value(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.form._index())
+        return iter(self.form.question_index)
 
     def __len__(self) -> int:
-        return len(self.form._index())
+        return len(self.form.question_index)
 
     def value(self, name: str) -> Any:
         if name in self.values:
@@ -376,20 +376,19 @@ class _Answers(Mapping[str, Any]):
 
     def take_as_settled(self, index: int) -> None:
         """Take the answers of the pages before ``index`` as they are (see :func:`relevant_answers`)."""
-        for page in self.form.pages[:index]:
-            for question in page.questions:
-                if question.is_answered:
-                    self.values[question.name] = self.stored.get(question.name)
+        stored = self.stored
+        self.values.update({name: stored.get(name) for name in self.form.answered_before(index)})
         self._settled = max(self._settled, min(index, len(self.form.pages)))
 
     def relevant(self, question: Question) -> bool:
         name = question.name
         if name not in self._relevant:
-            self.settle(self.form.page_of(name))
+            index = self.form.page_of(name)
+            self.settle(index)
             # Provisional answer while deciding, so that a cycle (refused by the importer, but possible in a
             # hand-made form) ends instead of recursing forever.
             self._relevant[name] = False
-            shown = self.page_relevant(self.form.page_of(name))
+            shown = self.page_relevant(index)
             if shown and question.relevant:
                 shown = _condition(question.relevant, self)
             self._relevant[name] = shown
@@ -461,26 +460,27 @@ def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_ind
     what its skip conditions read changed (an answer of this page, or of a later question hidden by the change);
     any other keeps its stored value.
     """
-    merged = {**stored, **clean}
-    view = _Answers(form, merged)
+    view = _Answers(form, {**stored, **clean})
     view.take_as_settled(page_index)
-    out = {}
+    get = stored.get
+    out = {name: get(name) for name in form.answered_names}  # the pages before, and what nothing changes
     changed: set[str] = set()
-    for index, page in enumerate(form.pages):
-        for question in page.questions:
-            if not question.is_answered:
-                continue
+    for question in form.pages[page_index].answered:
+        name = question.name
+        value = out[name] = view.value(name)
+        if value != get(name):
+            changed.add(name)
+    if not changed:  # the page as it was saved: nothing after it can change
+        return out
+    for index in range(page_index + 1, len(form.pages)):
+        for question in form.pages[index].answered:
             name = question.name
-            if index < page_index:
-                out[name] = stored.get(name)
+            if changed.isdisjoint(_relevance_inputs(form, index, question)):
+                view.values[name] = get(name)
                 continue
-            if index == page_index or not changed.isdisjoint(_relevance_inputs(form, index, question)):
-                value = view.value(name)
-            else:
-                value = view.values[name] = stored.get(name)
-            if value != stored.get(name):
+            value = out[name] = view.value(name)
+            if value != get(name):
                 changed.add(name)
-            out[name] = value
     return out
 
 
@@ -510,8 +510,7 @@ def revealed_questions(form: FormDefinition, page: Page | int, answers_before: M
     """
     index = page if isinstance(page, int) else form.pages.index(page)
     page = form.pages[index]
-    own = {q.name for q in page.questions}
-    if all(own.isdisjoint(_relevance_inputs(form, index, q)) for q in page.questions if q.is_answered):
+    if not _reveals_own(form, index):
         return []  # no question here is shown or hidden by another of this page (the usual page)
     before = _Answers(form, answers_before)
     after = _Answers(form, {**answers_before, **clean})
@@ -522,6 +521,17 @@ def revealed_questions(form: FormDefinition, page: Page | int, answers_before: M
         q.name for q in page.questions
         if q.is_answered and after.relevant(q) and not before.relevant(q) and _is_empty(clean.get(q.name))
     ]
+
+
+def _reveals_own(form: FormDefinition, index: int) -> bool:
+    """Whether an answer on page ``index`` can show or hide another question of that page; remembered."""
+    memo = form.memo("reveals_own")
+    found = memo.get(index)
+    if found is None:
+        page = form.pages[index]
+        own = {q.name for q in page.questions}
+        found = memo[index] = not all(own.isdisjoint(_relevance_inputs(form, index, q)) for q in page.answered)
+    return found
 
 
 # ------------------------------------------------------------------------------------------- validation
@@ -570,9 +580,7 @@ def validate_page(
         view.take_as_settled(index)
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for question in page.questions:
-        if not question.is_answered:
-            continue
+    for question in page.answered:
         value = view.value(question.name)
         clean[question.name] = value
         if question.name in view.errors:

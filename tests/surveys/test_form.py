@@ -40,6 +40,23 @@ def test_lookups():
         form.question("nope")
 
 
+def test_answered_questions_by_page():
+    form = FormDefinition(
+        form_id="f", title={"en": "T"}, version="", default_language="en", languages=("en",),
+        pages=(
+            Page("p1", (Question("intro", "note", {"en": "Hi"}), Question("a", "text", {"en": "A"}))),
+            Page("p2", (Question("only_note", "note", {"en": "…"}),)),
+            Page("p3", (Question("b", "integer", {"en": "B"}), Question("c", "date", {"en": "C"}))),
+        ),
+    )
+    assert [q.name for q in form.pages[0].answered] == ["a"]
+    assert form.pages[1].answered == ()
+    assert form.answered_names == ("a", "b", "c")
+    assert [form.answered_before(i) for i in range(4)] == [(), ("a",), ("a",), ("a", "b", "c")]
+    assert form.answered_before(-1) == () and form.answered_before(9) == ("a", "b", "c")
+    assert form == FormDefinition.from_dict(form.to_dict())  # what is worked out is not part of the form
+
+
 def test_translation_fallback():
     form = make_form()
     assert form.title_in("fr") == "Titre"
