@@ -40,9 +40,25 @@ def marker(name: str) -> str:
     return _MARKER.format(name)
 
 
+#: What autoescaping changes in a string (markupsafe's five characters).
+_SPECIAL = re.compile("[&<>\"']").search
+
+
 def escaped(value: object) -> bytes:
     """A per-request value as the template would have written it."""
+    # The usual values (a step number, a token of letters and digits) need no escaping: markupsafe's Markup
+    # costs more than the rest of filling a slot.
+    kind = type(value)
+    if kind is int:
+        return str(value).encode()
+    if kind is str and not _SPECIAL(value):  # type: ignore[arg-type]
+        return value.encode()  # type: ignore[attr-defined]
     return str(escape(value)).encode()
+
+
+def fill(values: Mapping[str, object]) -> dict[str, bytes]:
+    """The values as they go into the slots: escaped, encoded."""
+    return {name: escaped(value) for name, value in values.items()}
 
 
 #: Bytes that stand in the compression window for a per-request value: control characters no page contains
@@ -107,20 +123,25 @@ class CutPage:
         """Bytes held (for the cache's bound)."""
         return sum(map(len, self.pieces)) + sum(map(len, self.deflated))
 
-    def _values(self, values: Mapping[str, object]) -> list[bytes]:
-        return [escaped(values[name]) for name in self.slots]
-
     def body(self, values: Mapping[str, object]) -> bytes:
         """The page with ``values`` (escaped as the template would have) in its slots."""
-        filled = self._values(values)
+        return self.filled_body(fill(values))
+
+    def gzip_body(self, values: Mapping[str, object]) -> bytes:
+        """:meth:`body` as a gzip member, without compressing anything now."""
+        return self.filled_gzip_body(fill(values))
+
+    def filled_body(self, filled: Mapping[str, bytes]) -> bytes:
+        """:meth:`body` for values already escaped and encoded (:func:`fill`)."""
+        filled = [filled[name] for name in self.slots]
         out = [self.pieces[0]]
         for value, piece in zip(filled, self.pieces[1:]):
             out += (value, piece)
         return b"".join(out)
 
-    def gzip_body(self, values: Mapping[str, object]) -> bytes:
-        """:meth:`body` as a gzip member, without compressing anything now."""
-        filled = self._values(values)
+    def filled_gzip_body(self, filled: Mapping[str, bytes]) -> bytes:
+        """:meth:`gzip_body` for values already escaped and encoded (:func:`fill`)."""
+        filled = [filled[name] for name in self.slots]
         if tuple(map(len, filled)) != self.lengths:
             raise ValueError("values of other lengths than the page was compressed for")
         out = [GZIP_HEADER, self.deflated[0]]
@@ -136,7 +157,12 @@ class CutPage:
 
 def length_key(values: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
     """What a cache key adds for the lengths of the values (pages are compressed for given lengths)."""
-    return tuple(sorted((name, len(escaped(value))) for name, value in values.items()))
+    return filled_length_key(fill(values))
+
+
+def filled_length_key(filled: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
+    """:func:`length_key` for values already escaped and encoded (:func:`fill`)."""
+    return tuple(sorted((name, len(value)) for name, value in filled.items()))
 
 
 class PageCache:

@@ -70,7 +70,8 @@ def render_cached(
         return render(request, template, {**_made(context), **slots}, status_code=status_code)
     cache = _page_cache(request.app)
     values = {**slots, "csrf_token": csrf_token_for(request)}
-    full_key = (template, i18n.current_code(), key, pagecache.length_key(values))
+    filled = pagecache.fill(values)
+    full_key = (template, i18n.current_code(), key, pagecache.filled_length_key(filled))
     cut = cache.get(full_key)
     if cut is None:
         markers = {name: pagecache.marker(name) for name in values}
@@ -78,9 +79,9 @@ def render_cached(
         cut = cache.put(full_key, pagecache.CutPage.from_html(html, values))
     if pagecache.accepts_gzip(request.headers.get("accept-encoding", "")):
         headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
-        return HTMLResponse(cut.gzip_body(values), status_code=status_code, headers=headers)
+        return HTMLResponse(cut.filled_gzip_body(filled), status_code=status_code, headers=headers)
     # Plain: the compression middleware adds "Vary: Accept-Encoding", as to any page it could have compressed.
-    return HTMLResponse(cut.body(values), status_code=status_code)
+    return HTMLResponse(cut.filled_body(filled), status_code=status_code)
 
 
 def _made(context: Mapping[str, Any] | Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:

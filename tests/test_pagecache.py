@@ -49,6 +49,21 @@ def test_values_are_escaped_as_the_template_would():
     assert cut.body({"v": '"><script>'}) == b'<input value="&#34;&gt;&lt;script&gt;">'
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.integers(), st.booleans(), st.floats(allow_nan=False), st.none()))
+def test_the_quick_escape_is_markupsafes(value):
+    assert pagecache.escaped(value) == str(escape(value)).encode()
+
+
+def test_a_value_that_knows_its_html_keeps_it():
+    class Safe:
+        def __html__(self):
+            return "<b>kept</b>"
+
+    assert pagecache.escaped(Safe()) == b"<b>kept</b>"
+    assert pagecache.escaped("<b>") == b"&lt;b&gt;"
+
+
 def test_fixed_pieces_are_compressed_once_at_the_highest_level():
     page = "<p>" + "a questionnaire page " * 200 + marker("csrf_token") + "</p>" + "footer " * 100
     values = {"csrf_token": "t" * 40}
