@@ -60,11 +60,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     from consult.consultations.routes import routes as consultation_routes
     from consult.plans import routes as plans
-    from consult.surveys.routes import routes as survey_routes
+    from consult.surveys.routes import respondent_routes, routes as survey_routes
 
-    # Starlette tries the routes in order: the home page and the respondents' pages, the hottest, first; then the
+    # Starlette tries the routes in order: the respondents' pages and the home page, the hottest, first; then the
     # static files (a first visit asks for them), which no other route's path begins with, so nothing is shadowed.
     routes = [
+        *respondent_routes,
         *pages.routes,
         *survey_routes,
         Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),

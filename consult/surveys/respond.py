@@ -407,11 +407,12 @@ async def done(request: Request) -> HTTPResponse:
     })
 
 
+# Tried in order, each a regular expression: a page and its submission, most of a respondent's requests, first.
 routes = [
+    Route("/s/{slug}/page", submit_page, methods=["POST"]),
+    Route("/s/{slug}/page", show_page, methods=["GET", "HEAD"]),
     Route("/s/{slug}", start, methods=["GET", "HEAD"]),
     Route("/s/{slug}/start", begin, methods=["POST"]),
     Route("/s/{slug}/resume", resume, methods=["POST"]),
-    Route("/s/{slug}/page", show_page, methods=["GET", "HEAD"]),
-    Route("/s/{slug}/page", submit_page, methods=["POST"]),
     Route("/s/{slug}/done", done, methods=["GET", "HEAD"]),
 ]

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from consult.surveys import admin, editor, respond
 
-routes = [*respond.routes, *admin.routes, *editor.routes]
+#: A respondent's pages: the hottest routes of the app, which it tries first.
+respondent_routes = respond.routes
+#: The secretariat's pages.
+routes = [*admin.routes, *editor.routes]
