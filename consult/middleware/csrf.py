@@ -13,7 +13,7 @@ import hmac
 import re
 import secrets
 from typing import Iterable
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from itsdangerous import URLSafeSerializer
 from starlette.datastructures import FormData, Headers, UploadFile
@@ -171,10 +171,28 @@ def plain_form(body: bytes) -> FormData | None:
     """
     if len(body) > MAX_PART_SIZE or not body.isascii() or b";" in body:
         return None
-    pairs = body.split(b"&")
-    if len(pairs) > MAX_FIELDS or not all(b"=" in pair for pair in pairs):
+    pairs = body.decode("ascii").split("&")
+    if len(pairs) > MAX_FIELDS:
         return None
-    return FormData(parse_qsl(body.decode("ascii"), keep_blank_values=True))
+    items = []
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals:
+            return None
+        items.append((_field_name(name), _decoded(value)))
+    return FormData(items)
+
+
+def _decoded(text: str) -> str:
+    """A name or value of an urlencoded body, as ``urllib.parse.parse_qsl`` decodes it (UTF-8, errors replaced)."""
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text) if "%" in text else text
+
+
+# Field names repeat from request to request ("a%3Aage" for the answer to "age"), values much less: remember the
+# names only (never an answer), a bounded number of them.
+_field_name = functools.lru_cache(maxsize=1024)(_decoded)
 
 
 def replayable_fields(form: FormData) -> list[tuple[str, str]] | None:
