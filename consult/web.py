@@ -143,7 +143,15 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def redirect(url: str, status_code: int = 303) -> RedirectResponse:
     """Redirect after a form (303: the browser follows with GET, so a reload does not post again)."""
-    return RedirectResponse(url, status_code=status_code)
+    # Starlette's RedirectResponse, without building a headers object to add one header (every submission ends
+    # here): the same quoting and the same headers.
+    response = RedirectResponse.__new__(RedirectResponse)
+    Response.__init__(response, b"", status_code=status_code)
+    response.raw_headers.append((b"location", quote(url, safe=_URL_SAFE).encode("latin-1")))
+    return response
+
+
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;"  # what RedirectResponse leaves unquoted
 
 
 ERROR_TITLES = {
