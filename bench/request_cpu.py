@@ -1,11 +1,14 @@
 """CPU time of one request, in-process: where a survey page and a page submission spend the server's core.
 
-    .venv/bin/python bench/request_cpu.py [--requests 3000] [--only|--profile home|page|page-read|submit|submit-read]
+    .venv/bin/python bench/request_cpu.py [--requests 3000]
+        [--only|--profile home|page|page-read|submit|submit-read|statement]
 
 The app is built as `consult serve` builds it (PostgreSQL, production settings, uvloop) and called through ASGI
 directly, one request after another, so the figures are the app's own CPU per request — without uvicorn's HTTP
 parsing and without waiting for PostgreSQL (``time.process_time`` counts this process only). The ceiling app of
-bench/http_speed.py is measured the same way. ``--profile`` prints cProfile's top functions for one target.
+bench/http_speed.py is measured the same way, and so is a submission's save statement alone (``statement``: its
+database part, the floor of any submission made of one round trip). ``--profile`` prints cProfile's top functions
+for one target.
 Unlike bench/http_speed.py this is stable from run to run (a few per cent), which makes it the tool for judging
 one change; http_speed.py is the one for the figures in the README.
 """
@@ -232,10 +235,33 @@ async def run(args) -> None:
         if args.only in (None, "submit-read"):
             results["page submission, read"] = await measure("page submission, read", args.requests, submit_read,
                                                              args.profile == "submit-read", args.concurrency)
+        if args.only in (None, "statement"):
+            # The floor of a submission's database part in this process: the save statement alone, through the
+            # app's database client, with a step no response is at, so that nothing is written (PostgreSQL's work
+            # is smaller; ours, encoding the values, sending, reading the outcome, is the same but for one row).
+            from tortoise import connections
+
+            from consult.surveys import responding
+
+            sample = await Response.filter(survey_id=survey.id).first()
+            fields = {"answers": walk[len(walk) // 2][2], "page": sample.page, "step": sample.step + 1,
+                      "updated_at": now}
+
+            async def statement():
+                try:
+                    await responding._save_in_one_statement(connections.get("default"), sample, -1, fields,
+                                                            form.pages[sample.page].name)
+                except responding._Replayed:
+                    pass
+
+            results["the save statement alone"] = await measure("the save statement alone", args.requests,
+                                                                statement, args.profile == "statement",
+                                                                args.concurrency)
         ceiling = results.get("ceiling")
         if ceiling:
             print("as a share of the ceiling (CPU only; uvicorn's own part is left out of both): "
-                  + ", ".join(f"{name} {ceiling / micro:.0%}" for name, micro in results.items() if name != "ceiling"))
+                  + ", ".join(f"{name} {ceiling / micro:.0%}" for name, micro in results.items()
+                              if name not in ("ceiling", "the save statement alone")))
     finally:
         await lifespan_events.put({"type": "lifespan.shutdown"})
         await lifespan
@@ -244,7 +270,7 @@ async def run(args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
-    targets = ["home", "page", "page-read", "submit", "submit-read"]
+    targets = ["home", "page", "page-read", "submit", "submit-read", "statement"]
     parser.add_argument("--profile", choices=targets, default=None)
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (default 16)")
     parser.add_argument("--only", choices=targets, default=None,
