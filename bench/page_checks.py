@@ -3,8 +3,8 @@
     .venv/bin/python bench/page_checks.py
 
 For each page of one valid pass through the demo survey (``demo_walk`` of bench/http_targets.py), as
-``consult.surveys.respond`` does it: the form inputs read from the posted fields, ``validate_page``,
-``revealed_questions``, ``answers_after_page`` and ``next_page``, with the answers saved before that page. Prints
+``consult.surveys.respond`` does it: the form inputs read from the posted fields, ``check_page``,
+``revealed_questions``, ``answers_after_page`` (taking up the check) and ``next_page``, with the answers saved before that page. Prints
 microseconds per page (best of 7 rounds). No database and no web app: the figure for judging a change to
 ``consult/surveys/validation.py``; bench/request_cpu.py gives the whole request.
 """
@@ -23,7 +23,7 @@ from starlette.datastructures import FormData  # noqa: E402
 from consult.i18n import using_locale  # noqa: E402
 from consult.surveys.demo_form import build_demo_xlsform  # noqa: E402
 from consult.surveys.respond import _raw_inputs  # noqa: E402
-from consult.surveys.validation import answers_after_page, next_page, revealed_questions, validate_page  # noqa: E402
+from consult.surveys.validation import answers_after_page, check_page, next_page, revealed_questions  # noqa: E402
 from consult.surveys.xlsform import import_xlsform  # noqa: E402
 
 
@@ -36,11 +36,11 @@ def main(rounds: int = 300) -> None:
     def submit_each_page() -> None:
         for index, data, answers in pages:
             raw = _raw_inputs(form, index, data)
-            clean, errors = validate_page(form, index, raw, answers, lang="en", saved=True)
-            if errors:
-                raise AssertionError(errors)
-            revealed_questions(form, index, answers, clean, saved=True)
-            saved = answers_after_page(form, answers, index, clean)
+            check = check_page(form, index, raw, answers, lang="en", saved=True)
+            if check.errors:
+                raise AssertionError(check.errors)
+            revealed_questions(form, index, answers, check.clean, saved=True)
+            saved = answers_after_page(form, answers, index, check.clean, check)
             next_page(form, index, saved, saved=True)
 
     with using_locale("en"):

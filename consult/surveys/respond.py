@@ -23,7 +23,7 @@ from consult.surveys.form import FormDefinition
 from consult.surveys.models import Response, ResponseStatus, Survey, SurveyStatus
 from consult.surveys.responding import RespondError
 from consult.surveys.page_shape import FIELD_PREFIX, cache_key, page_questions, page_shape
-from consult.surveys.validation import revealed_questions, validate_page
+from consult.surveys.validation import check_page, revealed_questions
 from consult.web import form_data, not_found, redirect, render, render_cached
 
 COOKIE_MAX_AGE = 90 * 24 * 3600
@@ -360,8 +360,10 @@ async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
         move = "back" if data.get("action") == "back" else "next"
         new_lang = None
     raw = _raw_inputs(form, index, data)
+    stored = response.answers if response.answers is not None else {}  # the very dict save_page is given
     with i18n.using_locale(ui_language(new_lang or lang)):
-        clean, errors = validate_page(form, index, raw, response.answers or {}, lang=new_lang or lang, saved=True)
+        check = check_page(form, index, raw, stored, lang=new_lang or lang, saved=True)
+    clean, errors = check.clean, check.errors
     if move == "next" and errors:
         if new_lang:
             response.language = new_lang
@@ -369,12 +371,11 @@ async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
     if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
         clean = {k: v for k, v in clean.items() if k not in errors}
     more = False
-    if move == "next" and step == response.step and revealed_questions(form, index, response.answers or {}, clean,
-                                                                         saved=True):
+    if move == "next" and step == response.step and revealed_questions(form, index, stored, clean, saved=True):
         # An answer opened a question on this same page, which the respondent has not seen yet (no scripts).
         move, more = "stay", True
     saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang,
-                                       survey=survey)
+                                       survey=survey, check=check)
     if not saved.applied and response_cache.was_recalled(response):
         # What this process kept no longer holds (another server moved her on, the survey closed…): nothing was
         # written; go again from the database, which may still apply a stale page's changes to where she is.

@@ -27,7 +27,7 @@ from consult.surveys import response_cache
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
-from consult.surveys.validation import answers_after_page, first_page, next_page, previous_page
+from consult.surveys.validation import PageCheck, answers_after_page, first_page, next_page, previous_page
 
 #: Letters and digits nobody confuses when copying from a screen (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -217,7 +217,7 @@ class Saved:
 
 async def save_page(response: Response, form: FormDefinition, page_index: int, submitted_step: int,
                     clean: Mapping[str, Any], *, move: str, language: str | None = None,
-                    survey: Survey | None = None) -> Saved:
+                    survey: Survey | None = None, check: PageCheck | None = None) -> Saved:
     """Store one page's clean values and move on.
 
     Parameters
@@ -231,17 +231,20 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     survey : Survey, optional
         The response's survey: given, the saved response is kept in this process for her next request
         (:mod:`consult.surveys.response_cache`).
+    check : PageCheck, optional
+        The page's :func:`~consult.surveys.validation.check_page` against ``response.answers``, whose skip logic
+        is then taken up rather than worked out again.
 
     The write is conditional on what the response was read as: still at its step, still named by the same cookie
     key, its survey still open. It may have been read from this process's cache, or a moment before another
     server changed it; either way a response that moved on is not written over.
     """
+    stored = response.answers if response.answers is not None else {}
     if submitted_step != response.step:
-        stored = response.answers or {}
         if move == "next" and all(stored.get(k) == v for k, v in clean.items()):
             return Saved(False, response.page, response.status == ResponseStatus.COMPLETE.value)
         # A stale page (the browser's own Back button) bringing changes: apply them to the current state.
-    answers = answers_after_page(form, response.answers or {}, page_index, clean)
+    answers = answers_after_page(form, stored, page_index, clean, check)
     complete = False
     target = page_index
     if move == "next":

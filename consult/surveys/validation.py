@@ -31,6 +31,7 @@ import functools
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from consult.i18n import current_code
@@ -47,6 +48,8 @@ __all__ = [
     "answer_view",
     "is_page_shown",
     "validate_page",
+    "check_page",
+    "PageCheck",
     "next_page",
     "previous_page",
     "first_page",
@@ -452,16 +455,20 @@ def relevant_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[s
 
 
 def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_index: int,
-                       clean: Mapping[str, Any]) -> dict[str, Any]:
+                       clean: Mapping[str, Any], check: PageCheck | None = None) -> dict[str, Any]:
     """``relevant_answers(form, {**stored, **clean})`` for a response whose ``stored`` answers came out of it
     (every save does), after page ``page_index`` was answered with ``clean``: working out only what can change.
 
     References point back, so the pages before are as stored; a later question is worked out again only when
     what its skip conditions read changed (an answer of this page, or of a later question hidden by the change);
-    any other keeps its stored value.
+    any other keeps its stored value. ``check``: the :func:`check_page` (``saved=True``) of the page, whose skip
+    logic is then not worked out again when ``clean`` is what it found.
     """
-    view = _Answers(form, {**stored, **clean})
-    view.take_as_settled(page_index)
+    if check is not None and check.carries_on(stored, page_index, clean):
+        view = check.view  # its page's values are ``clean``, the pages before settled as stored
+    else:
+        view = _Answers(form, {**stored, **clean})
+        view.take_as_settled(page_index)
     get = stored.get
     out = {name: get(name) for name in form.answered_names}  # the pages before, and what nothing changes
     changed: set[str] = set()
@@ -546,6 +553,39 @@ def validate_page(
     lang: str | None = None,
     saved: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check one submitted page: :func:`check_page`'s clean values and errors."""
+    check = check_page(form, page, raw_inputs, answers_so_far, lang=lang, saved=saved)
+    return check.clean, check.errors
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """What :func:`check_page` found: ``clean`` values and ``errors`` (see :func:`validate_page`), with what it
+    worked out on the way, which :func:`answers_after_page` takes up when the page is saved as checked."""
+
+    index: int
+    clean: dict[str, Any]
+    errors: dict[str, str]
+    answers_so_far: Mapping[str, Any]
+    saved: bool
+    view: _Answers = field(repr=False, compare=False)
+
+    def carries_on(self, stored: Mapping[str, Any], index: int, clean: Mapping[str, Any]) -> bool:
+        """Whether saving ``clean`` on page ``index`` over ``stored`` is saving this check's outcome (checked with
+        ``saved=True``, as :func:`answers_after_page` works)."""
+        return (self.saved and index == self.index and stored is self.answers_so_far and not self.errors
+                and clean == self.clean)
+
+
+def check_page(
+    form: FormDefinition,
+    page: Page | int,
+    raw_inputs: Mapping[str, Raw],
+    answers_so_far: Mapping[str, Any],
+    *,
+    lang: str | None = None,
+    saved: bool = False,
+) -> PageCheck:
     """Check one submitted page.
 
     Parameters
@@ -567,10 +607,10 @@ def validate_page(
 
     Returns
     -------
-    (clean_values, errors)
-        ``clean_values`` has every answerable question of the page: its value, or ``None`` when unanswered,
-        invalid or not shown (which clears an earlier answer). ``errors`` maps question names to translated
-        messages; the page is accepted when it is empty.
+    PageCheck
+        ``clean`` has every answerable question of the page: its value, or ``None`` when unanswered, invalid or
+        not shown (which clears an earlier answer). ``errors`` maps question names to translated messages; the
+        page is accepted when it is empty.
     """
     index = page if isinstance(page, int) else form.pages.index(page)
     page = form.pages[index]
@@ -593,7 +633,7 @@ def validate_page(
         )
         if message:
             errors[question.name] = message
-    return clean, errors
+    return PageCheck(index, clean, errors, answers_so_far, saved, view)
 
 
 def _is_empty(value: Any) -> bool:

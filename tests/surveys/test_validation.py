@@ -9,6 +9,7 @@ from consult.surveys.form import Choice, FormDefinition, Page, Question, RangePa
 from consult.surveys.validation import (
     MAX_TEXT_LENGTH,
     answers_after_page,
+    check_page,
     first_page,
     interpolate,
     is_page_shown,
@@ -412,7 +413,7 @@ def test_saving_a_page_works_out_only_what_can_change():
     form = import_xlsform(_form())
     rng = random.Random(3)
     people = [synthetic_response(rng, form)[0] for _ in range(60)]
-    changed_later = reveals = 0
+    changed_later = reveals = taken_up = 0
     for stored, other in zip(people, people[1:] + people[:1]):
         for index, page in enumerate(form.pages):
             answered = [q for q in page.questions if q.is_answered]
@@ -433,9 +434,17 @@ def test_saving_a_page_works_out_only_what_can_change():
                        for name, value in clean.items()}
                 assert (validate_page(form, index, raw, stored, lang="en", saved=True)
                         == validate_page(form, index, raw, stored, lang="en"))
+                # Saving what the check found, taking up its skip logic, as a submission does.
+                check = check_page(form, index, raw, stored, lang="en", saved=True)
+                if check.carries_on(stored, index, check.clean):
+                    taken_up += 1
+                    assert (answers_after_page(form, stored, index, check.clean, check)
+                            == relevant_answers(form, {**stored, **check.clean})), (index, page.name)
+                    assert not check.carries_on(dict(stored), index, check.clean)  # another dict: not this check
                 later = {q.name for p in form.pages[index + 1:] for q in p.questions}
                 changed_later += any(fast.get(name) != stored.get(name) for name in later)
     assert changed_later > 20  # the changes did hide answers of later pages
+    assert taken_up > 500  # most checks were taken up (a page with an error is not)
     assert reveals > 5  # and did reveal questions on their own page
 
 
