@@ -155,13 +155,9 @@ class CutPage:
         return b"".join(out)
 
 
-def length_key(values: Mapping[str, object]) -> tuple[tuple[str, int], ...]:
-    """What a cache key adds for the lengths of the values (pages are compressed for given lengths)."""
-    return filled_length_key(fill(values))
-
-
-def filled_length_key(filled: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
-    """:func:`length_key` for values already escaped and encoded (:func:`fill`)."""
+def length_key(filled: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
+    """What a cache key adds for the lengths of the values, escaped and encoded (:func:`fill`): pages are
+    compressed for given lengths."""
     return tuple(sorted((name, len(value)) for name, value in filled.items()))
 
 

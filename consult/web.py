@@ -71,7 +71,7 @@ def render_cached(
     cache = _page_cache(request.app)
     values = {**slots, "csrf_token": csrf_token_for(request)}
     filled = pagecache.fill(values)
-    full_key = (template, i18n.current_code(), key, pagecache.filled_length_key(filled))
+    full_key = (template, i18n.current_code(), key, pagecache.length_key(filled))
     cut = cache.get(full_key)
     if cut is None:
         markers = {name: pagecache.marker(name) for name in values}
