@@ -53,10 +53,9 @@ def tortoise_config(url: str) -> dict:
         parts = urlsplit(url)
         options = dict(parse_qsl(parts.query))
         connection = {
-            # asyncpg's own pool. Its release runs in a shielded task, which costs ~10 µs a query; releasing
-            # directly when nothing could interrupt it was tried (2026-11-22) and starved requests waiting for a
-            # connection: the p99 at 64-256 connections went from under 0.9 s to 1.7-3.6 s, with timeouts.
-            "engine": "tortoise.backends.asyncpg",
+            # Tortoise's asyncpg client on our lean, fair pool: asyncpg's own cost ≈ 40 µs of CPU a query more
+            # (consult/db_pool.py says why and how).
+            "engine": "consult.db_pool",
             "credentials": {
                 # ``?host=/var/run/postgresql`` (libpq's way): the server's Unix socket, for a database on the
                 # same machine — each query then costs this process less than over TCP on loopback.
@@ -67,10 +66,6 @@ def tortoise_config(url: str) -> dict:
                 "database": parts.path.lstrip("/"),
                 "minsize": 1,
                 "maxsize": int(options.get("pool_size", POOL_SIZE)),
-                # asyncpg's default reset costs one more round trip each time a query gives its connection
-                # back; we set no session state, LISTEN, cursors or advisory locks, and asyncpg still rolls back
-                # a transaction left open before calling this.
-                "reset": _keep_session,
                 # A database host that stops answering (a network partition, a hung server) must not hold requests
                 # until the proxy gives up: connecting and each statement are bounded, and the request gets the
                 # 503 page. ``?connect_timeout=…&command_timeout=…`` (seconds) in the URL override the defaults.
@@ -84,10 +79,6 @@ def tortoise_config(url: str) -> dict:
         "use_tz": True,
         "timezone": "UTC",
     }
-
-
-async def _keep_session(connection) -> None:
-    """Nothing to reset when a connection goes back to the pool (see ``tortoise_config``)."""
 
 
 def sqlalchemy_url(url: str) -> str:
