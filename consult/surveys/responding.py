@@ -307,21 +307,30 @@ async def _save_in_one_statement(database: BaseDBAsyncClient, response: Response
     (response, step) undoes the whole statement.
     """
     columns = Response._meta.fields_map
-    names = list(fields)
+    names = tuple(fields)
     values = [columns[name].to_db_value(fields[name], Response) for name in names]
+    values += [response.id, step, response.key_hash]
+    if submission is not None:
+        values += [step + 1, submission, columns["updated_at"].to_db_value(fields["updated_at"], Response)]
+    shape = (names, submission is not None)
+    sql = _SAVE_SQL.get(shape) or _SAVE_SQL.setdefault(shape, _save_sql(*shape))
+    count, _rows = await database.execute_query(sql, values)
+    if not count:  # another copy of this page got there first
+        raise _Replayed
+
+
+#: (the fields set, whether a submission row is added) -> the save statement: a handful of shapes, each written once.
+_SAVE_SQL: dict[tuple[tuple[str, ...], bool], str] = {}
+
+
+def _save_sql(names: tuple[str, ...], with_submission: bool) -> str:
     assignments = ", ".join(f"{name} = ${i}{'::json' if name == 'answers' else ''}"
                             for i, name in enumerate(names, start=1))
     n = len(names)
     update = (f"UPDATE survey_responses SET {assignments} WHERE id = ${n + 1} AND step = ${n + 2} "
               f"AND key_hash = ${n + 3} AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = survey_responses.survey_id "
               f"AND s.status = '{SurveyStatus.OPEN.value}') RETURNING id")
-    values += [response.id, step, response.key_hash]
-    if submission is None:
-        sql = f"WITH updated AS ({update}) SELECT id FROM updated"
-    else:
-        sql = (f"WITH updated AS ({update}) INSERT INTO survey_page_submissions (response_id, step, page, "
-               f"created_at) SELECT id, ${n + 4}, ${n + 5}, ${n + 6} FROM updated RETURNING id")
-        values += [step + 1, submission, columns["updated_at"].to_db_value(fields["updated_at"], Response)]
-    count, _rows = await database.execute_query(sql, values)
-    if not count:  # another copy of this page got there first
-        raise _Replayed
+    if not with_submission:
+        return f"WITH updated AS ({update}) SELECT id FROM updated"
+    return (f"WITH updated AS ({update}) INSERT INTO survey_page_submissions (response_id, step, page, "
+            f"created_at) SELECT id, ${n + 4}, ${n + 5}, ${n + 6} FROM updated RETURNING id")
