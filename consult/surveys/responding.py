@@ -5,7 +5,8 @@ one transaction, whatever the number of questions: the response is read by its c
 form comes from the in-process cache, the survey is checked to be open, the response row is updated *on condition
 that its step is still the one the page was rendered at*, and one submission row is added. A replay finds the step
 moved on and is a no-op. On PostgreSQL the check, the update and the insert are one statement (one round trip,
-atomic by itself), and the read is skipped when this process keeps the response at the page's step
+atomic by itself), shared with the saves of other respondents waiting at that moment
+(:mod:`consult.surveys.save_batch`), and the read is skipped when this process keeps the response at the page's step
 (:mod:`consult.surveys.response_cache`): a page submission is then one round trip.
 """
 
@@ -23,7 +24,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from consult.i18n import gettext as _
-from consult.surveys import response_cache
+from consult.surveys import response_cache, save_batch
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
@@ -299,38 +300,21 @@ class _Replayed(Exception):
 
 async def _save_in_one_statement(database: BaseDBAsyncClient, response: Response, step: int,
                                  fields: Mapping[str, Any], submission: str | None) -> None:
-    """The conditional update and the submission row as one PostgreSQL statement (atomic by itself).
+    """The conditional update and the submission row as one PostgreSQL statement (atomic by itself), shared with
+    the other saves waiting at that moment (:mod:`consult.surveys.save_batch`).
 
     The same as the transaction used on SQLite, in one round trip instead of five (BEGIN, SELECT, UPDATE, INSERT,
     COMMIT): the INSERT takes its row from the UPDATE's, so when another copy of the page got there first (the
-    step has moved on), the cookie's key changed or the survey closed, nothing is written; a unique violation on
-    (response, step) undoes the whole statement.
+    step has moved on), the cookie's key changed or the survey closed, nothing is written.
     """
     columns = Response._meta.fields_map
-    names = tuple(fields)
-    values = [columns[name].to_db_value(fields[name], Response) for name in names]
-    values += [response.id, step, response.key_hash]
-    if submission is not None:
-        values += [step + 1, submission, columns["updated_at"].to_db_value(fields["updated_at"], Response)]
-    shape = (names, submission is not None)
-    sql = _SAVE_SQL.get(shape) or _SAVE_SQL.setdefault(shape, _save_sql(*shape))
-    count, _rows = await database.execute_query(sql, values)
-    if not count:  # another copy of this page got there first
-        raise _Replayed
-
-
-#: (the fields set, whether a submission row is added) -> the save statement: a handful of shapes, each written once.
-_SAVE_SQL: dict[tuple[tuple[str, ...], bool], str] = {}
-
-
-def _save_sql(names: tuple[str, ...], with_submission: bool) -> str:
-    assignments = ", ".join(f"{name} = ${i}{'::json' if name == 'answers' else ''}"
-                            for i, name in enumerate(names, start=1))
-    n = len(names)
-    update = (f"UPDATE survey_responses SET {assignments} WHERE id = ${n + 1} AND step = ${n + 2} "
-              f"AND key_hash = ${n + 3} AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = survey_responses.survey_id "
-              f"AND s.status = '{SurveyStatus.OPEN.value}') RETURNING id")
-    if not with_submission:
-        return f"WITH updated AS ({update}) SELECT id FROM updated"
-    return (f"WITH updated AS ({update}) INSERT INTO survey_page_submissions (response_id, step, page, "
-            f"created_at) SELECT id, ${n + 4}, ${n + 5}, ${n + 6} FROM updated RETURNING id")
+    completed_at = fields.get("completed_at")
+    save = save_batch.Save(
+        response_id=response.id, step=step, key_hash=response.key_hash,
+        answers=columns["answers"].to_db_value(fields["answers"], Response), page=fields["page"],
+        updated_at=columns["updated_at"].to_db_value(fields["updated_at"], Response),
+        language=fields.get("language"), status=fields.get("status"),
+        completed_at=None if completed_at is None else columns["completed_at"].to_db_value(completed_at, Response),
+        submission=submission)
+    if not await save_batch.batcher(database, SurveyStatus.OPEN.value).write(save):
+        raise _Replayed  # another copy of this page got there first
