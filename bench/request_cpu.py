@@ -243,11 +243,15 @@ async def run(args) -> None:
 
             from consult.surveys import responding
 
-            sample = await Response.filter(survey_id=survey.id).first()
-            fields = {"answers": walk[len(walk) // 2][2], "page": sample.page, "step": sample.step + 1,
-                      "updated_at": now}
+            # Distinct responses, as distinct respondents' saves are (two saves of one response never share a
+            # statement: consult/surveys/save_batch.py).
+            import itertools
+
+            samples = itertools.cycle(await Response.filter(survey_id=survey.id).limit(4 * args.concurrency))
+            fields = {"answers": walk[len(walk) // 2][2], "page": 1, "step": 1, "updated_at": now}
 
             async def statement():
+                sample = next(samples)
                 try:
                     await responding._save_in_one_statement(connections.get("default"), sample, -1, fields,
                                                             form.pages[sample.page].name)
