@@ -102,19 +102,22 @@ async def _own_response(request: Request, survey: Survey) -> Response | None:
     return response
 
 
-async def _survey_and_response(request: Request, at_step: int | None = None) -> tuple[Survey, Response | None]:
+async def _survey_and_response(request: Request, at_step: int | None = None,
+                               kept: bool = True) -> tuple[Survey, Response | None]:
     """The survey of the path and the respondent's response to it, in one query when the browser sends one
     response cookie (the usual case: each is scoped to its survey's path); as two lookups otherwise.
 
     With ``at_step`` (the step the request says her response is at), in no query when this process kept her
-    response at that step (:mod:`consult.surveys.response_cache`)."""
+    response at that step (:mod:`consult.surveys.response_cache`); otherwise, reading her response alone when this
+    process keeps the survey. ``kept=False`` reads both from the database, whatever this process keeps."""
     slug = request.path_params["slug"]
     candidates = [(name, value) for name, value in request_cookies(request.scope).items()
                   if name[:1] == "r" and name[1:].isdigit()]
     looked_up: str | None = None
     if len(candidates) == 1:
         looked_up, secret = candidates[0]
-        response = await responding.response_for_cookie(secret, at_step)
+        response = await responding.response_for_cookie(secret, at_step,
+                                                        survey_id=int(looked_up[1:]) if kept else None)
         if response is not None and response.survey.slug == slug and looked_up == cookie_name(response.survey_id):
             survey = response.survey
             if survey.status == SurveyStatus.DRAFT.value:
@@ -333,7 +336,7 @@ async def submit_page(request: Request) -> HTTPResponse:
 
 async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
     index, step = _int(data.get("page")), _int(data.get("step"))
-    survey, response = await _survey_and_response(request, step if trust_kept else None)
+    survey, response = await _survey_and_response(request, step if trust_kept else None, kept=trust_kept)
     if response is None:
         return redirect(f"/s/{survey.slug}")
     form = await store.form_of_version(response.version_id)

@@ -136,7 +136,8 @@ async def start_response(survey: Survey, version: SurveyVersion, form: FormDefin
     raise RuntimeError("could not draw a unique resume code")
 
 
-async def response_for_cookie(secret: str | None, at_step: int | None = None) -> Response | None:
+async def response_for_cookie(secret: str | None, at_step: int | None = None,
+                              survey_id: int | None = None) -> Response | None:
     """The response a cookie secret names, with its survey (one query, or none).
 
     Parameters
@@ -144,6 +145,9 @@ async def response_for_cookie(secret: str | None, at_step: int | None = None) ->
     at_step : int, optional
         The step the request says the response is at (the page URL's ``v``, the page form's ``step``). When this
         process keeps the response at that step (:mod:`consult.surveys.response_cache`), no query is made.
+    survey_id : int, optional
+        The survey the cookie is for (its name says it). When this process keeps that survey, only the response's
+        row is read, and only if it is that survey's; the survey is the one kept.
 
     Every respondent's page starts here, so the statement is written once per database dialect rather than built
     by the query builder on each request (which cost more than the query); the rows become models exactly as
@@ -160,22 +164,43 @@ async def response_for_cookie(secret: str | None, at_step: int | None = None) ->
     dialect = connection.capabilities.dialect
     if dialect not in _COOKIE_SQL:
         _COOKIE_SQL[dialect] = _cookie_sql("$1" if dialect == "postgres" else "?")
-    sql, response_columns, survey_columns = _COOKIE_SQL[dialect]
-    _count, rows = await connection.execute_query(sql, [key_hash])
+        _RESPONSE_SQL[dialect] = _response_sql("$1" if dialect == "postgres" else "?",
+                                               "$2" if dialect == "postgres" else "?")
+    survey = response_cache.fresh_survey(survey_id) if survey_id is not None else None
+    if survey is not None:
+        sql, response_columns = _RESPONSE_SQL[dialect]
+        _count, rows = await connection.execute_query(sql, [key_hash, survey_id])
+    else:
+        sql, response_columns, survey_columns = _COOKIE_SQL[dialect]
+        _count, rows = await connection.execute_query(sql, [key_hash])
     if not rows:
         response_cache.forget(key_hash)
         return None
     row = tuple(rows[0])
-    response = Response._init_from_db(**dict(zip(response_columns, row)))
-    survey = Survey._init_from_db(**dict(zip(survey_columns, row[len(response_columns):])))
+    values = dict(zip(response_columns, row))
+    answers_text = values["answers"]
+    response = Response._init_from_db(**values)
+    if survey is None:
+        survey = Survey._init_from_db(**dict(zip(survey_columns, row[len(response_columns):])))
     object.__setattr__(response, "_survey", survey)  # as select_related sets it
-    response_cache.remember(response, survey)
+    response_cache.remember(response, survey, answers_text=answers_text if isinstance(answers_text, str) else None)
     return response
 
 
 #: dialect -> (statement, response columns, survey columns); made on first use (the models' columns are
 #: complete only once Tortoise is initialised).
 _COOKIE_SQL: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+#: dialect -> (statement, response columns): the response alone, when its survey is kept.
+_RESPONSE_SQL: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _response_sql(key: str, survey: str) -> tuple[str, tuple[str, ...]]:
+    response_columns = tuple(sorted(Response._meta.db_fields))
+    columns = ", ".join(f'"{c}"' for c in response_columns)
+    return (f'SELECT {columns} FROM "survey_responses" WHERE "key_hash" = {key} AND "survey_id" = {survey} LIMIT 1',
+            response_columns)
 
 
 def _cookie_sql(placeholder: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -290,7 +315,7 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     for key, value in fields.items():
         setattr(response, key, value)
     if survey is not None:
-        response_cache.remember(response, survey)
+        response_cache.remember(response, survey, survey_read=False)
     return Saved(True, target, complete)
 
 

@@ -55,11 +55,12 @@ _RECALLED = "_consult_recalled"
 _NOT_KEPT = frozenset({"_survey", _RECALLED, "_await_when_save", "answers"})
 
 
-def _state(response: Response) -> dict[str, Any]:
-    """The response's attributes, the answers as JSON text: plain values only (ints, strings, datetimes), so
-    the garbage collector does not track the dict."""
+def _state(response: Response, answers_text: str | None = None) -> dict[str, Any]:
+    """The response's attributes, the answers as JSON text (``answers_text`` when the caller has it, as read from
+    the database): plain values only (ints, strings, datetimes), so the garbage collector does not track the dict."""
     state = {name: value for name, value in response.__dict__.items() if name not in _NOT_KEPT}
-    state["answers"] = _answers_field().to_db_value(response.answers or {}, Response)  # as the database returns it
+    state["answers"] = (answers_text if answers_text is not None
+                        else _answers_field().to_db_value(response.answers or {}, Response))
     return state
 
 
@@ -77,15 +78,29 @@ def _response(state: dict[str, Any]) -> Response:
     return response
 
 
-def remember(response: Response, survey: Survey) -> None:
-    """Keep ``response`` (as it is in the database now) and its ``survey``."""
+def remember(response: Response, survey: Survey, *, survey_read: bool = True,
+             answers_text: str | None = None) -> None:
+    """Keep ``response`` (as it is in the database now) and its ``survey``.
+
+    ``survey_read`` says the survey was just read from the database: its :data:`SURVEY_SECONDS` start again. A
+    survey that came from this cache (``survey_read=False``, a save from a kept response) is left as it is kept, so
+    that its seconds run out and the next request reads it again."""
     now = _clock()
     key = response.key_hash
     _responses.pop(key, None)
     if len(_responses) >= MAX_RESPONSES:
         _responses.pop(next(iter(_responses)))
-    _responses[key] = (now + RESPONSE_SECONDS, response.step, _state(response))
-    remember_survey(survey, now)
+    _responses[key] = (now + RESPONSE_SECONDS, response.step, _state(response, answers_text))
+    if survey_read:
+        remember_survey(survey, now)
+
+
+def fresh_survey(survey_id: int) -> Survey | None:
+    """The survey kept for ``survey_id`` if its seconds have not run out, else None."""
+    entry = _surveys.get(survey_id)
+    if entry is None or entry[0] <= _clock():
+        return None
+    return entry[1]
 
 
 def remember_survey(survey: Survey, now: float | None = None) -> None:

@@ -88,16 +88,16 @@ class Respondent:
 class _Counter(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
-        self.count = 0
+        self.statements: list[str] = []
 
     def emit(self, record):
-        message = record.getMessage().lstrip().upper()
-        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.count += 1
+        message = record.getMessage().lstrip()
+        if message.upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
 
 
-def count_queries(call) -> int:
-    """The SQL statements run while ``call()`` is answered (it must succeed or redirect)."""
+def queries_of(call) -> list[str]:
+    """The SQL statements run while ``call()`` is answered (it must succeed or redirect), as logged."""
     logger = logging.getLogger("tortoise.db_client")
     counter, level = _Counter(), logger.level
     logger.addHandler(counter)
@@ -108,4 +108,9 @@ def count_queries(call) -> int:
         logger.removeHandler(counter)
         logger.setLevel(level)
     assert response.status_code in (200, 303), response.status_code
-    return counter.count
+    return counter.statements
+
+
+def count_queries(call) -> int:
+    """How many SQL statements run while ``call()`` is answered."""
+    return len(queries_of(call))

@@ -13,7 +13,7 @@ import pytest
 
 from consult.surveys import lifecycle, response_cache
 from consult.surveys.models import PageSubmission, Response, Survey
-from tests.surveys.support import Respondent, count_queries, hidden, open_survey
+from tests.surveys.support import Respondent, count_queries, hidden, open_survey, queries_of
 
 
 def _setup(client):
@@ -140,6 +140,37 @@ def test_survey_settings_from_elsewhere_arrive_within_seconds(client, monkeypatc
     assert 'name="a:country"' in who.page().text  # still within the lag the module allows
     monkeypatch.setattr(response_cache, "_clock", lambda: now + response_cache.SURVEY_SECONDS + 0.1)
     assert "is closed" in who.page().text
+
+
+def test_saves_from_kept_pages_do_not_keep_a_survey_fresh(client, monkeypatch):
+    """A survey setting changed elsewhere reaches her pages within the seconds allowed even while she goes on
+    from kept pages: a save does not start the kept survey's seconds again, only a read does."""
+    survey, who = _setup(client)
+    html = who.page().text
+    assert "<title>Safety survey · Consult</title>" in html
+    now = response_cache._clock()
+
+    async def make_discreet_elsewhere():
+        await Survey.filter(id=survey.id).update(discreet=True)
+
+    client.run(make_discreet_elsewhere)
+    monkeypatch.setattr(response_cache, "_clock", lambda: now + response_cache.SURVEY_SECONDS * 0.75)
+    assert who.submit({"country": "ua", "age": "30"}, html=html).status_code == 303  # saved from the kept page
+    monkeypatch.setattr(response_cache, "_clock", lambda: now + response_cache.SURVEY_SECONDS + 0.1)
+    page = who.page().text
+    assert 'name="a:unsafe"' in page and "<title>Questionnaire</title>" in page
+
+
+def test_a_response_read_while_its_survey_is_kept_reads_the_response_alone(client):
+    survey, who = _setup(client)
+    who.page()
+    response_cache.forget(client.run(_rows)[0].key_hash)  # her response is not kept; the survey still is
+    queries = queries_of(who.page)
+    assert 'name="a:country"' in who.page().text
+    assert len(queries) == 1 and "JOIN" not in queries[0] and '"surveys"' not in queries[0], queries
+    response_cache.clear()  # nothing kept: the response with its survey, in one query
+    [query] = queries_of(who.page)
+    assert "JOIN" in query
 
 
 def test_another_device_took_over(client):
