@@ -172,6 +172,10 @@ class LeanPool:
         except BaseException:
             self._hand_over(None)
             raise
+        if self._closing:  # closed or terminated while this one was being opened
+            connection.terminate()
+            self._hand_over(None)
+            raise asyncpg.InterfaceError("the connection pool is closing")
         self._born[connection] = self._generation
         return connection
 
@@ -229,10 +233,8 @@ class LeanPool:
         self._fail_waiters()
         for connection in list(self._born):
             connection.terminate()
+            self._discard(connection)  # one in use, given back later, is no longer this pool's
         self._free.clear()
-        self._born.clear()
-        self._idle_since.clear()
-        self._size = 0
         self._check_all_back()
 
     def _fail_waiters(self) -> None:

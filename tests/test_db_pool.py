@@ -265,6 +265,19 @@ def test_close_waits_for_connections_in_use_and_terminate_does_not(postgres_data
     assert asyncio.run(main()) == (True, 0)
 
 
+def test_a_connection_being_opened_when_the_pool_is_terminated_is_not_kept(postgres_database):
+    async def main():
+        pool = await LeanPool(min_size=0, max_size=2, **connect_kwargs(postgres_database)).start()
+        opening = asyncio.ensure_future(pool.acquire())
+        await asyncio.sleep(0)  # it has started opening a connection
+        pool.terminate()
+        with pytest.raises(asyncpg.InterfaceError):
+            await opening
+        return pool.get_size()
+
+    assert asyncio.run(main()) == 0
+
+
 def _closed_port() -> int:
     import socket
 
