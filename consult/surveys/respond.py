@@ -374,7 +374,8 @@ async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
     if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
         clean = {k: v for k, v in clean.items() if k not in errors}
     more = False
-    if move == "next" and step == response.step and revealed_questions(form, index, stored, clean, saved=True):
+    if move == "next" and step == response.step and revealed_questions(form, index, stored, clean, saved=True,
+                                                                       check=check):
         # An answer opened a question on this same page, which the respondent has not seen yet (no scripts).
         move, more = "stay", True
     saved = await responding.save_page(response, form, index, step, clean, move=move, language=new_lang,

@@ -274,7 +274,7 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
     complete = False
     target = page_index
     if move == "next":
-        following = next_page(form, page_index, answers, saved=True)
+        following = next_page(form, page_index, answers, saved=True, check=check)
         if following is None:
             complete = True
         else:

@@ -217,10 +217,22 @@ def _fmt(number: int | float) -> str:
 
 def _parse_select_one(form: FormDefinition, question: Question, text: str,
                       answers: Mapping[str, Any]) -> tuple[Any, str | None]:
-    visible = {c.name for c in visible_choices(form, question, answers)}
-    if text in visible:
+    if text in _visible_names(form, question, answers):
         return text, None
     return None, _choice_error(form, question, text)
+
+
+def _visible_names(form: FormDefinition, question: Question, answers: Mapping[str, Any],
+                   visible: tuple[Choice, ...] | None = None) -> frozenset[str] | set[str]:
+    """The names of :func:`visible_choices` (``visible``, when the caller has them); remembered in the form for a
+    list without a filter, which is most of them."""
+    if question.choice_filter:
+        return {c.name for c in (visible if visible is not None else visible_choices(form, question, answers))}
+    memo = form.memo("choice_names")
+    found = memo.get(question.name)
+    if found is None:
+        found = memo[question.name] = frozenset(c.name for c in form.choices(question))
+    return found
 
 
 def _choice_error(form: FormDefinition, question: Question, name: str) -> str:
@@ -240,7 +252,7 @@ def _parse_multiple(form: FormDefinition, question: Question, raw: Raw,
     if not picked:
         return None, None
     visible = visible_choices(form, question, answers)
-    names = {c.name for c in visible}
+    names = _visible_names(form, question, answers, visible)
     for name in picked:
         if name not in names:
             return None, _choice_error(form, question, name)
@@ -331,11 +343,26 @@ class _Answers(Mapping[str, Any]):
         self._pages: dict[int, bool] = {}
         self._busy: set[str] = set()
         self._settled = 0  # pages before this index have all their values worked out
+        self._as_stored = 0  # the answers of pages before this index are read from ``stored`` as they are
+        #: The answers :func:`answers_after_page` made with this view: it is then a view of them as well.
+        self.outcome: dict[str, Any] | None = None
 
     # Mapping protocol: only the form's questions are keys.
     def __getitem__(self, name: str) -> Any:
+        values = self.values
+        if name in values:  # the usual case, first: an expression reading an answer already worked out
+            return values[name]
         if name not in self.form.question_index:
             raise KeyError(name)
+        return self.value(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # Mapping.get goes through __getitem__ and a try block: every ${name} an expression reads comes here.
+        values = self.values
+        if name in values:
+            return values[name]
+        if name not in self.form.question_index:
+            return default
         return self.value(name)
 
     def __iter__(self) -> Iterator[str]:
@@ -345,13 +372,17 @@ class _Answers(Mapping[str, Any]):
         return len(self.form.question_index)
 
     def value(self, name: str) -> Any:
-        if name in self.values:
-            return self.values[name]
+        values = self.values
+        if name in values:
+            return values[name]
+        question, index = self.form.question_index[name]
+        if index < self._as_stored and question.is_answered:  # see take_as_settled
+            value = values[name] = self.stored.get(name)
+            return value
         if name in self._busy:  # a cycle in a form that skipped the importer: read it as empty
             return None
         self._busy.add(name)
         try:
-            question = self.form.question(name)
             value: Any = None
             if question.is_answered and self.relevant(question):
                 if name in self.page_names:
@@ -378,10 +409,13 @@ class _Answers(Mapping[str, Any]):
                 self.value(question.name) if question.is_answered else self.relevant(question)
 
     def take_as_settled(self, index: int) -> None:
-        """Take the answers of the pages before ``index`` as they are (see :func:`relevant_answers`)."""
-        stored = self.stored
-        self.values.update({name: stored.get(name) for name in self.form.answered_before(index)})
-        self._settled = max(self._settled, min(index, len(self.form.pages)))
+        """Take the answers of the pages before ``index`` as they are (see :func:`relevant_answers`).
+
+        Each is read from ``stored`` when first asked for (:meth:`value`): a page's checks read a few of them,
+        and copying them all made up a tenth of a submission's skip logic."""
+        index = min(index, len(self.form.pages))
+        self._as_stored = max(self._as_stored, index)
+        self._settled = max(self._settled, index)
 
     def relevant(self, question: Question) -> bool:
         name = question.name
@@ -471,6 +505,7 @@ def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_ind
         view.take_as_settled(page_index)
     get = stored.get
     out = {name: get(name) for name in form.answered_names}  # the pages before, and what nothing changes
+    view.outcome = out
     changed: set[str] = set()
     for question in form.pages[page_index].answered:
         name = question.name
@@ -478,17 +513,29 @@ def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_ind
         if value != get(name):
             changed.add(name)
     if not changed:  # the page as it was saved: nothing after it can change
+        view.take_as_settled(len(form.pages))
         return out
-    for index in range(page_index + 1, len(form.pages)):
-        for question in form.pages[index].answered:
-            name = question.name
-            if changed.isdisjoint(_relevance_inputs(form, index, question)):
-                view.values[name] = get(name)
-                continue
-            value = out[name] = view.value(name)
-            if value != get(name):
-                changed.add(name)
+    values = view.values
+    for name, inputs in _later_relevance_inputs(form, page_index):
+        if changed.isdisjoint(inputs):
+            values[name] = get(name)
+            continue
+        value = out[name] = view.value(name)
+        if value != get(name):
+            changed.add(name)
     return out
+
+
+def _later_relevance_inputs(form: FormDefinition, page_index: int) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(name, :func:`_relevance_inputs`) of every answered question after page ``page_index``, in form order;
+    remembered in the form."""
+    memo = form.memo("later_relevance_inputs")
+    found = memo.get(page_index)
+    if found is None:
+        found = memo[page_index] = tuple(
+            (question.name, _relevance_inputs(form, index, question))
+            for index in range(page_index + 1, len(form.pages)) for question in form.pages[index].answered)
+    return found
 
 
 def _relevance_inputs(form: FormDefinition, index: int, question: Question) -> frozenset[str]:
@@ -508,22 +555,29 @@ def _relevance_inputs(form: FormDefinition, index: int, question: Question) -> f
 
 
 def revealed_questions(form: FormDefinition, page: Page | int, answers_before: Mapping[str, Any],
-                       clean: Mapping[str, Any], *, saved: bool = False) -> list[str]:
+                       clean: Mapping[str, Any], *, saved: bool = False,
+                       check: PageCheck | None = None) -> list[str]:
     """Questions of ``page`` that the answers just submitted reveal, and that are still unanswered.
 
     A page rendered without scripts shows the questions relevant under ``answers_before``; when an answer on
     the same page makes another question relevant (``trust_peacekeepers`` after ``peacekeepers_present =
     yes``), the respondent has not seen it yet. Show the page again with these questions rather than moving on.
+    ``check``: the page's :func:`check_page` (``saved=True``), whose skip logic is taken up when ``clean`` is what
+    it found.
     """
     index = page if isinstance(page, int) else form.pages.index(page)
     page = form.pages[index]
     if not _reveals_own(form, index):
         return []  # no question here is shown or hidden by another of this page (the usual page)
     before = _Answers(form, answers_before)
-    after = _Answers(form, {**answers_before, **clean})
+    if saved and check is not None and check.carries_on(answers_before, index, clean):
+        after = check.view  # the page's values are ``clean``, the pages before as saved
+    else:
+        after = _Answers(form, {**answers_before, **clean})
+        if saved:
+            after.take_as_settled(index)
     if saved:  # answers_before as saved: the pages before are what they were (see validate_page)
         before.take_as_settled(index)
-        after.take_as_settled(index)
     return [
         q.name for q in page.questions
         if q.is_answered and after.relevant(q) and not before.relevant(q) and _is_empty(clean.get(q.name))
@@ -666,15 +720,20 @@ def _check_constraint(form: FormDefinition, question: Question, value: Any, view
 
 
 def next_page(form: FormDefinition, current_index: int, answers: Mapping[str, Any], *,
-              saved: bool = False) -> int | None:
+              saved: bool = False, check: PageCheck | None = None) -> int | None:
     """Index of the next page to show after ``current_index`` (use ``-1`` for the first), or ``None`` at the end.
 
     ``saved``: ``answers`` came out of :func:`relevant_answers` (or :func:`answers_after_page`), so the pages up to
-    ``current_index`` are taken as they are instead of being worked out again.
+    ``current_index`` are taken as they are instead of being worked out again. ``check``: the page's
+    :func:`check_page`; when ``answers`` are the very dict :func:`answers_after_page` made of it, the skip logic it
+    worked out is taken up.
     """
-    view = _Answers(form, answers)  # one view, so relevance is worked out once across the pages tried
-    if saved:
-        view.take_as_settled(current_index + 1)
+    if check is not None and check.view.outcome is answers:
+        view = check.view
+    else:
+        view = _Answers(form, answers)  # one view, so relevance is worked out once across the pages tried
+        if saved:
+            view.take_as_settled(current_index + 1)
     for index in range(max(current_index + 1, 0), len(form.pages)):
         if _page_shown(view, index):
             return index
