@@ -141,6 +141,8 @@ def _parse_text(question: Question, text: str) -> tuple[Any, str | None]:
 
 def _ascii_number(text: str) -> str:
     """Arabic-Indic, Persian and other decimal digits to ASCII, and the Arabic decimal separator to a point."""
+    if text.isascii():  # nothing to map: only the spaces go (the loop below costs as much as the parsing)
+        return text.replace(" ", "")
     out = []
     for ch in text:
         digit = unicodedata.decimal(ch, None)
@@ -419,17 +421,22 @@ class _Answers(Mapping[str, Any]):
 
     def relevant(self, question: Question) -> bool:
         name = question.name
-        if name not in self._relevant:
-            index = self.form.page_of(name)
+        shown = self._relevant.get(name)
+        if shown is not None:
+            return shown
+        index = self.form.question_index[name][1]
+        if self._settled < index:
             self.settle(index)
-            # Provisional answer while deciding, so that a cycle (refused by the importer, but possible in a
-            # hand-made form) ends instead of recursing forever.
-            self._relevant[name] = False
+        # Provisional answer while deciding, so that a cycle (refused by the importer, but possible in a
+        # hand-made form) ends instead of recursing forever.
+        self._relevant[name] = False
+        shown = self._pages.get(index)
+        if shown is None:
             shown = self.page_relevant(index)
-            if shown and question.relevant:
-                shown = _condition(question.relevant, self)
-            self._relevant[name] = shown
-        return self._relevant[name]
+        if shown and question.relevant:
+            shown = _condition(question.relevant, self)
+        self._relevant[name] = shown
+        return shown
 
     def page_relevant(self, index: int) -> bool:
         if index not in self._pages:
@@ -441,11 +448,26 @@ class _Answers(Mapping[str, Any]):
 
 
 def _condition(text: str, answers: Mapping[str, Any], current: Any = None) -> bool:
-    try:
-        condition = ex.compile_condition(text)  # compiled once per text, like ex.parse's trees
-    except ex.ExpressionError:
-        return False  # unreachable for imported forms; a broken condition hides rather than crashes
+    condition = _conditions.get(text)
+    if condition is None:
+        try:
+            condition = ex.compile_condition(text)  # compiled once per text, like ex.parse's trees
+        except ex.ExpressionError:
+            condition = _never  # unreachable for imported forms; a broken condition hides rather than crashes
+        if len(_conditions) >= _MAX_CONDITIONS:
+            _conditions.clear()
+        _conditions[text] = condition
     return condition(answers, current, None)
+
+
+def _never(answers: Any, current: Any, row: Any) -> bool:
+    return False
+
+
+#: Each condition's compiled function by its text: what ex.compile_condition keeps too, without its three calls
+#: on every skip condition read.
+_conditions: dict[str, Any] = {}
+_MAX_CONDITIONS = 4096
 
 
 def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> bool:
@@ -515,26 +537,32 @@ def answers_after_page(form: FormDefinition, stored: Mapping[str, Any], page_ind
     if not changed:  # the page as it was saved: nothing after it can change
         view.take_as_settled(len(form.pages))
         return out
-    values = view.values
-    for name, inputs in _later_relevance_inputs(form, page_index):
-        if changed.isdisjoint(inputs):
-            values[name] = get(name)
-            continue
-        value = out[name] = view.value(name)
-        if value != get(name):
-            changed.add(name)
+    # Page by page: once a page is done, any of its answers not worked out again is as saved, and the view reads
+    # it from there when a later condition asks (so the view is one of ``out`` too, for next_page).
+    view.take_as_settled(page_index + 1)
+    for index, page_inputs, questions in _pages_after(form, page_index):
+        if not changed.isdisjoint(page_inputs):
+            for name, inputs in questions:
+                if changed.isdisjoint(inputs):
+                    continue
+                value = out[name] = view.value(name)
+                if value != get(name):
+                    changed.add(name)
+        view.take_as_settled(index + 1)
     return out
 
 
-def _later_relevance_inputs(form: FormDefinition, page_index: int) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(name, :func:`_relevance_inputs`) of every answered question after page ``page_index``, in form order;
-    remembered in the form."""
-    memo = form.memo("later_relevance_inputs")
+def _pages_after(form: FormDefinition, page_index: int) -> tuple[tuple[int, frozenset[str], tuple], ...]:
+    """For each page after ``page_index``: its index, what decides whether any of its questions is shown, and
+    (name, :func:`_relevance_inputs`) of each of its answered questions; remembered in the form."""
+    memo = form.memo("pages_after")
     found = memo.get(page_index)
     if found is None:
-        found = memo[page_index] = tuple(
-            (question.name, _relevance_inputs(form, index, question))
-            for index in range(page_index + 1, len(form.pages)) for question in form.pages[index].answered)
+        pages = []
+        for index in range(page_index + 1, len(form.pages)):
+            questions = tuple((q.name, _relevance_inputs(form, index, q)) for q in form.pages[index].answered)
+            pages.append((index, frozenset().union(*(inputs for _, inputs in questions)), questions))
+        found = memo[page_index] = tuple(pages)
     return found
 
 
