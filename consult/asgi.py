@@ -1,7 +1,6 @@
 """The ASGI application for uvicorn (``consult.asgi:app``), built from the environment's settings."""
 
-import gc
-
+from consult import heap
 from consult.app import create_app
 from consult.logs import configure_logging
 from consult.settings import load_settings
@@ -10,8 +9,8 @@ settings = load_settings()
 configure_logging(settings.log_level)
 app = create_app(settings)
 
-# What importing made (the analysis stack, the templates, the catalogs: ~140,000 objects) lives as long as the
-# process. Left to the collector, each full collection walks all of it and holds every request for ~30 ms (the
-# tail of the latency figures); frozen, collections only look at what requests make.
-gc.collect()
-gc.freeze()
+# The garbage collector set for a long-running server (consult/heap.py): what importing made is frozen now, what
+# starting makes (the database client, background tasks) once started, and young collections come less often.
+heap.freeze()
+heap.tune()
+app.state.background.append(heap.frozen_after_start)
