@@ -101,7 +101,7 @@ class RangeParameters:
     def maximum(self) -> int | float:
         return max(self.start, self.end)
 
-    @property
+    @cached_property  # asked on every answer to the question; the dataclass is frozen, so it never changes
     def is_integral(self) -> bool:
         return all(float(v).is_integer() for v in (self.start, self.end, self.step))
 

@@ -291,10 +291,11 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
         fields["status"] = ResponseStatus.COMPLETE.value
         fields["completed_at"] = now
     submission = form.pages[page_index].name if move == "next" else None
+    answers_text = None  # the answers as JSON, when the statement made it: kept as they are
     try:
         database = connections.get("default")
         if database.capabilities.dialect == "postgres":
-            await _save_in_one_statement(database, response, step, fields, submission)
+            answers_text = await _save_in_one_statement(database, response, step, fields, submission)
         else:
             async with in_transaction():
                 if not await Survey.filter(id=response.survey_id, status=SurveyStatus.OPEN.value).exists():
@@ -312,10 +313,10 @@ async def save_page(response: Response, form: FormDefinition, page_index: int, s
         if fresh is None:  # erased, or taken over by another device: her next page tells her
             return Saved(False, response.page, False)
         return Saved(False, fresh.page, fresh.status == ResponseStatus.COMPLETE.value)
-    for key, value in fields.items():
-        setattr(response, key, value)
+    # Data fields only: Tortoise's __setattr__ adds checks for relations and async defaults, which these are not.
+    vars(response).update(fields)
     if survey is not None:
-        response_cache.remember(response, survey, survey_read=False)
+        response_cache.remember(response, survey, survey_read=False, answers_text=answers_text)
     return Saved(True, target, complete)
 
 
@@ -324,13 +325,14 @@ class _Replayed(Exception):
 
 
 async def _save_in_one_statement(database: BaseDBAsyncClient, response: Response, step: int,
-                                 fields: Mapping[str, Any], submission: str | None) -> None:
+                                 fields: Mapping[str, Any], submission: str | None) -> str:
     """The conditional update and the submission row as one PostgreSQL statement (atomic by itself), shared with
     the other saves waiting at that moment (:mod:`consult.surveys.save_batch`).
 
     The same as the transaction used on SQLite, in one round trip instead of five (BEGIN, SELECT, UPDATE, INSERT,
     COMMIT): the INSERT takes its row from the UPDATE's, so when another copy of the page got there first (the
-    step has moved on), the cookie's key changed or the survey closed, nothing is written.
+    step has moved on), the cookie's key changed or the survey closed, nothing is written. Returns the answers as
+    the JSON text written.
     """
     columns = Response._meta.fields_map
     completed_at = fields.get("completed_at")
@@ -343,3 +345,4 @@ async def _save_in_one_statement(database: BaseDBAsyncClient, response: Response
         submission=submission)
     if not await save_batch.batcher(database, SurveyStatus.OPEN.value).write(save):
         raise _Replayed  # another copy of this page got there first
+    return save.answers

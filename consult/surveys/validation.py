@@ -104,12 +104,17 @@ def parse_answer(
         return None, None
     if question.type == "select_multiple":
         return _parse_multiple(form, question, raw, answers or {})
-    text, error = _single(raw)
-    if error:
-        return None, error
+    if type(raw) is str:  # one input, as most are
+        text = raw
+    else:
+        text, error = _single(raw)
+        if error:
+            return None, error
     if question.type != "text":
         text = text.strip()
-    if text.strip() == "":
+        if not text:
+            return None, None
+    elif text.strip() == "":
         return None, None
     if question.type == "select_one":
         return _parse_select_one(form, question, text, answers or {})
@@ -197,9 +202,14 @@ def _parse_date(question: Question, text: str) -> tuple[Any, str | None]:
 
 def _parse_range(question: Question, text: str) -> tuple[Any, str | None]:
     params = question.parameters
-    value = _decimal(text)
     if params is None:
         return None, _("This question cannot be answered.")
+    if text.isdigit() and text.isascii() and params.is_integral and params.step > 0:
+        # A point of a scale of whole numbers, as every answer a page offers is: what the checks below find for it.
+        whole = int(text)
+        if params.minimum <= whole <= params.maximum and (whole - params.start) % params.step == 0:
+            return whole, None
+    value = _decimal(text)
     if value is None:
         return None, _("Enter a number.")
     if not (params.minimum - 1e-9 <= value <= params.maximum + 1e-9):

@@ -114,6 +114,19 @@ def test_range_on_scale_and_step():
     assert parse(halves, "0.3")[1]
     reversed_ = q("v", "range", parameters=RangeParameters(5, 1, 1))
     assert parse(reversed_, "2") == (2, None)
+    evens = q("e", "range", parameters=RangeParameters(0, 10, 2))
+    assert parse(evens, "4") == (4, None) and parse(evens, "004") == (4, None)
+    assert parse(evens, "3")[1] and parse(evens, "12")[1]
+    assert parse(q("w", "range", parameters=RangeParameters(1.0, 5.0, 1.0)), "2") == (2, None)
+    assert type(parse(likert, "3")[0]) is int and type(parse(likert, "٣")[0]) is int  # Arabic-Indic three
+
+
+@given(st.integers(-3, 12), st.integers(-3, 12), st.integers(1, 4), st.integers(0, 15))
+def test_whole_numbers_on_a_scale_are_read_as_any_number_is(start, end, step, answer):
+    # The whole-number path of _parse_range against the general one (the answer written as a decimal).
+    question = q("s", "range", parameters=RangeParameters(start, end, step))
+    whole, decimal = parse(question, str(answer)), parse(question, f"{answer}.0")
+    assert whole == decimal and type(whole[0]) is type(decimal[0])
 
 
 def test_select_one():
