@@ -48,7 +48,7 @@ print(json.dumps({"before": before, "threshold": gc.get_threshold(), "imported":
 
 def test_a_served_process_freezes_what_import_and_start_up_made_and_collects_less_often(tmp_path):
     env = {**os.environ, "CONSULT_ENV": "test", "CONSULT_DATA_DIR": str(tmp_path),
-           "CONSULT_DATABASE_URL": f"sqlite://{tmp_path}/consult.db", "CONSULT_SECRET_KEY": "k" * 40,
+           "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/consult.db", "CONSULT_SECRET_KEY": "k" * 40,
            "CONSULT_MAIL_URL": f"file://{tmp_path}/outbox", "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "consult", "migrate"], env=env, check=True, capture_output=True,
                    cwd=ROOT)
