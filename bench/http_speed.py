@@ -1,6 +1,6 @@
 """Requests per second and latency of `consult serve` on PostgreSQL, as ratios to a bare Starlette ceiling.
 
-    .venv/bin/python bench/http_speed.py [--duration 10] [--connections 16,64,256] [--workers 1,2]
+    .venv/bin/python bench/http_speed.py [--duration 10] [--connections 16,64,256] [--workers 1,2] [--only NAME]...
 
 Needs Debian's `wrk` (apt-get install wrk) and a PostgreSQL server (CONSULT_BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/test: a database consult_bench_<pid> is created there and dropped at the end).
@@ -98,7 +98,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", default="16,64,256")
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--only", default="", help="comma-separated target names (default: all)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="a target's name, such as 'page submission, read' (repeat for more; default: all)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -135,12 +136,15 @@ def main() -> int:
             server = start_server([sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers",
                                    str(workers)], env, f"http://127.0.0.1:{port}/healthz")
             try:
-                for name, path, script, *check in targets(port):
-                    if args.only and name not in args.only.split(","):
+                for name, path, script, *hooks in targets(port):
+                    if args.only and name not in args.only:
                         continue
+                    check, before = (*hooks, None, None)[:2]
                     for c in connections:
+                        if before is not None:
+                            before()
                         results.append(Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
-                                                                         args.duration, script, *check)))
+                                                                         args.duration, script, check)))
             finally:
                 server.terminate()
                 server.wait()
@@ -152,9 +156,10 @@ def main() -> int:
 
 
 def targets(port: int) -> list[tuple[str, str, str | None]]:
-    """(name, path, wrk lua script[, check]) for each page measured; the survey area extends this list
+    """(name, path, wrk lua script[, check[, before]]) for each page measured; the survey area extends this list
     (bench/http_targets.py). ``check(wrk_output)``, when given, is called after each run and returns a line to print
-    (the submission target compares the rows saved with the requests wrk counted)."""
+    (the submission targets compare the rows saved with the requests wrk counted); ``before()``, when given, is
+    called before each run, outside the measurement (the kept submission target shows each respondent her page)."""
     found = [("home page", "/", None)]
     extra = ROOT / "bench" / "http_targets.py"
     if extra.is_file():

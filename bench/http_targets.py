@@ -11,12 +11,22 @@ response came back on, so per-connection form state (a response, its step, its c
 * **survey page, read**: the same page at ``/page``, without the step: the server reads the response from the
   database on every request (what a server that has not seen her before does).
 * **page submission**: ``POOL`` fresh responses are inserted into the bench database (only the SHA-256 of their
-  cookie secrets is stored, as the app does); ``bench/submit_pages.lua`` keeps a window of them in flight and walks
-  each through every page of the survey with valid answers (``next`` on each page, the step it is at in the hidden
-  field, a real CSRF token), so every request is a page the server validates and saves (one response update and
-  one page-submission row), the last one completing the response. A response's first submission reads it from
-  the database; the next ones find it kept by the server that saved the previous page, when the same one gets them. After each wrk run the page-submission rows
-  added are counted in the database and compared with wrk's count of requests answered 303.
+  cookie secrets is stored, as the app does), each at a random page of one valid walk through the survey;
+  ``bench/submit_pages.lua`` keeps a window of them in flight and walks each on through the rest of the survey
+  with valid answers (``next`` on each page, the step it is at in the hidden field, a real CSRF token), so every
+  request is a page the server validates and saves (one response update and one page-submission row), the last
+  one completing the response. Before each run, ``bench/show_pages.lua`` shows each respondent the run may use her
+  page (a GET, outside the measurement), as her browser asked for it before she submitted it: so the server that
+  answers her submission is the one that showed her the page, and it kept her response (with one server, every
+  submission of a respondent who started on it). As many are shown as the server keeps
+  (``response_cache.MAX_RESPONSES``); a fast run that uses more reads the rest from the database.
+* **page submission, read**: the same, without being shown their page first: respondents new to this server (a
+  second server behind a proxy without sticky sessions, a restart). Each response's first submission reads it from
+  the database (a response starts at a random page, so about a third of the submissions do); the next ones find
+  it kept by the server that saved the previous page, when the same one gets them.
+
+After each submission run the page-submission rows added are counted in the database and compared with wrk's count
+of requests answered 303.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -37,8 +48,9 @@ import consult  # noqa: E402  (http_speed.py has put the repository on sys.path)
 ROOT = Path(consult.__file__).resolve().parent.parent
 
 SLUG = "wps-perceptions"
-#: Fresh responses inserted for the submission target; each takes one page submission per page of the survey.
-POOL = 80000
+#: Fresh responses inserted for the submission targets; each takes one page submission per page of the survey from
+#: the page it is at on (four on average). Enough for three runs of each target at 8,000 submissions a second.
+POOL = 100_000
 
 
 def _database_url() -> str:
@@ -200,6 +212,31 @@ def targets(port: int) -> list:
         f"bodies = {{{', '.join(steps)}}}\n"
         + (ROOT / "bench" / "submit_pages.lua").read_text())
 
+    from consult.surveys.response_cache import MAX_RESPONSES
+
+    shown_file = work / "shown.txt"
+    shown_file.write_text("0\n")
+    show_script = work / "show_pages.lua"
+    show_script.write_text(
+        f"survey_cookie = {_lua_string(f'csrf={csrf_cookie}; r{survey_id}=')}\n"
+        f"secrets_file = {_lua_string(str(work / 'secrets.txt'))}\n"
+        f"next_file = {_lua_string(str(work / 'next.txt'))}\n"
+        f"shown_file = {_lua_string(str(shown_file))}\n"
+        f"count = {MAX_RESPONSES - 1000}\n"  # room for the survey page target's respondent and a few others
+        + (ROOT / "bench" / "show_pages.lua").read_text())
+
+    def show_pages() -> None:
+        """Each respondent the next run may use is shown her page: the server keeps her response."""
+        subprocess.run(["wrk", "-t1", "-c16", "-d120s", "-s", str(show_script), f"{base}/s/{SLUG}/page"],
+                       capture_output=True, check=True)
+
+    def past_the_shown() -> None:
+        """A run of the read target starts with responses no run of the kept one was shown."""
+        shown = int(shown_file.read_text())
+        next_file = work / "next.txt"
+        if int(next_file.read_text()) <= shown:
+            next_file.write_text(f"{shown + 1}\n")
+
     counted = {"before": _submission_count(database)}
 
     def check(wrk_output: str) -> str:
@@ -215,7 +252,8 @@ def targets(port: int) -> list:
             # The same page asked for without the step: what a process that kept nothing of her response (another
             # server behind a proxy without sticky sessions, a restart) does on every request.
             ("survey page, read", f"/s/{SLUG}/page", str(page_script)),
-            ("page submission", f"/s/{SLUG}/page", str(submit_script), check)]
+            ("page submission", f"/s/{SLUG}/page", str(submit_script), check, show_pages),
+            ("page submission, read", f"/s/{SLUG}/page", str(submit_script), check, past_the_shown)]
 
 
 def _submission_count(database: str) -> int:

@@ -2,14 +2,17 @@
 -- and bodies: the url-encoded form of each page of one valid pass through the demo survey, step by step).
 --
 -- wrk has one Lua state for all connections and does not say which connection a response belongs to, so each
--- request takes the next slot of a window much larger than the number of connections: a slot holds one fresh
+-- request takes the next slot of a window larger than the number of connections: a slot holds one fresh
 -- response (its cookie secret) and the step it is at; the slot's previous request went out `window` requests
--- earlier and has been answered long since. A response that has sent its last page leaves its slot to a fresh one.
+-- earlier, and since a connection sends its next request only once its last one was answered, at most as many
+-- requests as connections (256 at the most) are unanswered at any time: it has been answered. A response that has
+-- sent its last page leaves its slot to a fresh one. The window is kept small so that a run uses few responses
+-- (the kept target's respondents are each shown their page before the run, as many as the server keeps).
 -- The pool's responses were saved at random pages of the walk (secrets_file: "secret step" lines), so the pages
 -- are mixed from the first request on.
 -- A request sent on a step the response is not at would be refused (400) and counted as an error by wrk.
 
-local window = 8192
+local window = 1024
 local slots = {}
 local secrets = {}
 local n = 0
