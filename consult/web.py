@@ -184,7 +184,12 @@ def error_response(request: Request, status_code: int, detail: str | None = None
     When a form failed on our side (5xx), the page carries what was typed in a "send again" form.
     """
     status = status_code if status_code in ERROR_TITLES else (500 if status_code >= 500 else 400)
-    replay = request.scope.get("replay_fields") if status_code >= 500 and request.method == "POST" else None
+    replay = None
+    if status_code >= 500 and request.method == "POST":
+        from consult.middleware.csrf import FORM_KEY, replayable_fields
+
+        form = request.scope.get(FORM_KEY)  # the form the CSRF layer read, if it got that far
+        replay = replayable_fields(form) if form is not None else None
     context = {
         "status_code": status_code,
         "title": str(ERROR_TITLES[status]),

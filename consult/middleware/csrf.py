@@ -107,11 +107,9 @@ class CSRFMiddleware:
         if form is None:
             await self.app(scope, replay, send)
             return
-        if scope["method"] == "POST":
-            # Kept for the error pages: if the request fails (the database is away), the page offers to send the
-            # same form again, so nothing typed is lost (never passwords or files).
-            scope["replay_fields"] = replayable_fields(form)
-        # The view reads this form rather than parsing the body a second time (consult.web.form_data).
+        # The view reads this form rather than parsing the body a second time (consult.web.form_data), and so does
+        # the error page: if the request fails (the database is away), it offers to send the same form again, so
+        # nothing typed is lost (never passwords or files: replayable_fields).
         scope[FORM_KEY] = form
         try:
             await self.app(scope, replay, send)
@@ -180,7 +178,15 @@ def plain_form(body: bytes) -> FormData | None:
         if not equals:
             return None
         items.append((_field_name(name), _decoded(value)))
-    return FormData(items)
+    return PlainFormData(items)
+
+
+class PlainFormData(FormData):
+    """Starlette's form, with ``get`` read straight from its dict of last values (as ``form[name]`` is) instead of
+    through ``Mapping.get`` and ``__getitem__``: a submission reads a dozen fields."""
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return self._dict.get(key, default)
 
 
 def _decoded(text: str) -> str:
