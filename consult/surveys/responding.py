@@ -334,15 +334,13 @@ async def _save_in_one_statement(database: BaseDBAsyncClient, response: Response
     step has moved on), the cookie's key changed or the survey closed, nothing is written. Returns the answers as
     the JSON text written.
     """
-    columns = Response._meta.fields_map
-    completed_at = fields.get("completed_at")
+    # The times are save_page's _now(), aware and in UTC: what DatetimeField.to_db_value gives back for them
+    # (it only warns about naive ones), so they go to asyncpg as they are.
     save = save_batch.Save(
         response_id=response.id, step=step, key_hash=response.key_hash,
-        answers=columns["answers"].to_db_value(fields["answers"], Response), page=fields["page"],
-        updated_at=columns["updated_at"].to_db_value(fields["updated_at"], Response),
-        language=fields.get("language"), status=fields.get("status"),
-        completed_at=None if completed_at is None else columns["completed_at"].to_db_value(completed_at, Response),
-        submission=submission)
+        answers=Response._meta.fields_map["answers"].to_db_value(fields["answers"], Response), page=fields["page"],
+        updated_at=fields["updated_at"], language=fields.get("language"), status=fields.get("status"),
+        completed_at=fields.get("completed_at"), submission=submission)
     if not await save_batch.batcher(database, SurveyStatus.OPEN.value).write(save):
         raise _Replayed  # another copy of this page got there first
     return save.answers
