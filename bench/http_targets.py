@@ -39,6 +39,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -227,8 +228,17 @@ def targets(port: int) -> list:
 
     def show_pages() -> None:
         """Each respondent the next run may use is shown her page: the server keeps her response."""
-        subprocess.run(["wrk", "-t1", "-c16", "-d120s", "-s", str(show_script), f"{base}/s/{SLUG}/page"],
-                       capture_output=True, check=True)
+        shown_file.write_text("0\n")
+        shower = subprocess.Popen(["wrk", "-t1", "-c16", "-d120s", "-s", str(show_script), f"{base}/s/{SLUG}/page"],
+                                  stdout=subprocess.DEVNULL)
+        try:  # wrk runs for its duration whatever its script says: stopped here once the script says it is done
+            while shower.poll() is None and int(shown_file.read_text() or 0) == 0:
+                time.sleep(0.05)
+        finally:
+            shower.terminate()
+            shower.wait()
+        if int(shown_file.read_text() or 0) == 0:
+            raise RuntimeError("bench/show_pages.lua did not finish")
 
     def past_the_shown() -> None:
         """A run of the read target starts with responses no run of the kept one was shown."""

@@ -2,7 +2,8 @@
 -- her page once (GET, no step in the address: the server reads her response from the database and keeps it), as
 -- her browser asked for the page before she submitted it. bench/http_targets.py prepends survey_cookie,
 -- secrets_file, next_file, shown_file and count: the next `count` responses from the pool's next fresh one on.
--- The thread stops once every one was answered; the last one shown is written to shown_file.
+-- Once every one was answered, the last one shown is written to shown_file, and bench/http_targets.py stops wrk
+-- (wrk.thread:stop() does not end a run).
 
 local secrets = {}
 local first, last, n, answered = 0, 0, 0, 0
@@ -30,6 +31,5 @@ function response(status, headers, body)
       local f = io.open(shown_file, "w")
       f:write(tostring(last) .. "\n")
       f:close()
-      wrk.thread:stop()
    end
 end
