@@ -230,7 +230,7 @@ def targets(port: int) -> list:
         """Each respondent the next run may use is shown her page: the server keeps her response."""
         shown_file.write_text("0\n")
         shower = subprocess.Popen(["wrk", "-t1", "-c16", "-d120s", "-s", str(show_script), f"{base}/s/{SLUG}/page"],
-                                  stdout=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:  # wrk runs for its duration whatever its script says: stopped here once the script says it is done
             while shower.poll() is None and int(shown_file.read_text() or 0) == 0:
                 time.sleep(0.05)
@@ -238,7 +238,7 @@ def targets(port: int) -> list:
             shower.terminate()
             shower.wait()
         if int(shown_file.read_text() or 0) == 0:
-            raise RuntimeError("bench/show_pages.lua did not finish")
+            raise RuntimeError(f"bench/show_pages.lua did not finish: {shower.stdout.read()}")
 
     def past_the_shown() -> None:
         """A run of the read target starts with responses no run of the kept one was shown."""
