@@ -4,8 +4,10 @@
 
 Needs Debian's `wrk` (apt-get install wrk) and a PostgreSQL server (CONSULT_BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/test: a database consult_bench_<pid> is created there and dropped at the end).
-Traffic goes to 127.0.0.1 only. Targets: the ceiling app, the home page, and each target registered in TARGETS
-(survey page and page submission once the survey area provides them).
+Traffic goes to 127.0.0.1 only. Targets: the home page, and each target registered in TARGETS (survey pages and
+page submissions, bench/http_targets.py). Each target's run (``--duration`` seconds) comes between two runs of the
+ceiling app at the same settings, half as long, and its share of the ceiling is taken against their mean (the last
+column): the ceiling is measured around each figure, not once for all of them, because this machine's speed drifts.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    #: The mean of the ceiling's runs just before and just after this one (0 for the ceiling's own runs).
+    ceiling: float = 0.0
 
 
 def free_port() -> int:
@@ -120,21 +124,25 @@ def main() -> int:
         for command in (["migrate"], ["demo"]):
             subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True)
         for workers in worker_counts:
+            # Both servers run at once (an idle one takes no CPU): each target's run is framed by two half-length
+            # runs of the ceiling at the same connection count, and its share is taken against their mean. This
+            # machine's speed drifts by a fifth within minutes; a ceiling measured minutes before a target made its
+            # share swing by as much.
             port = free_port()
             ceiling = start_server(
                 [sys.executable, "-m", "uvicorn", "bench.ceiling_app:app", "--port", str(port), "--workers",
                  str(workers), "--no-access-log", "--log-level", "warning"],
                 {**env, "PYTHONPATH": str(ROOT)}, f"http://127.0.0.1:{port}/")
+            ceiling_url = f"http://127.0.0.1:{port}/"
+            port = free_port()
             try:
-                for c in connections:
-                    results.append(Result("ceiling", workers, c, *run_wrk(f"http://127.0.0.1:{port}/", c,
-                                                                           args.duration)))
-            finally:
+                server = start_server([sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers",
+                                       str(workers)], env, f"http://127.0.0.1:{port}/healthz")
+            except BaseException:
                 ceiling.terminate()
                 ceiling.wait()
-            port = free_port()
-            server = start_server([sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers",
-                                   str(workers)], env, f"http://127.0.0.1:{port}/healthz")
+                raise
+            half = max(1, args.duration // 2)
             try:
                 for name, path, script, *hooks in targets(port):
                     if args.only and name not in args.only:
@@ -143,11 +151,16 @@ def main() -> int:
                     for c in connections:
                         if before is not None:
                             before()
-                        results.append(Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
-                                                                         args.duration, script, check)))
+                        framing = [Result("ceiling", workers, c, *run_wrk(ceiling_url, c, half))]
+                        measured = Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
+                                                                     args.duration, script, check))
+                        framing.append(Result("ceiling", workers, c, *run_wrk(ceiling_url, c, half)))
+                        measured.ceiling = sum(r.rps for r in framing) / len(framing)
+                        results += [*framing, measured]
             finally:
-                server.terminate()
-                server.wait()
+                for process in (server, ceiling):
+                    process.terminate()
+                    process.wait()
     finally:
         databases.drop_postgres_database(database_url)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -170,13 +183,25 @@ def targets(port: int) -> list[tuple[str, str, str | None]]:
 
 
 def report(results: list[Result]) -> None:
-    ceiling = {(r.workers, r.connections): r.rps for r in results if r.target == "ceiling"}
+    """One line per target, workers and connections; the ceiling's line sums up its runs at those settings (mean
+    requests per second with the lowest and highest, the median p50, the highest p99, every error)."""
     print(f"{'target':<22}{'workers':>8}{'conns':>7}{'req/s':>10}{'of ceiling':>12}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}")
+          f"{'errors':>8}  ceiling runs, req/s")
+    settings = sorted({(r.workers, r.connections) for r in results})
+    for workers, connections in settings:
+        runs = [r for r in results if r.target == "ceiling" and (r.workers, r.connections) == (workers, connections)]
+        if runs:
+            rates = sorted(r.rps for r in runs)
+            p50s = sorted(r.p50_ms for r in runs)
+            print(f"{'ceiling':<22}{workers:>8}{connections:>7}{sum(rates) / len(rates):>10.0f}{'100%':>11} "
+                  f"{p50s[len(p50s) // 2]:>8.1f}{max(r.p99_ms for r in runs):>9.1f}{sum(r.errors for r in runs):>8}"
+                  f"  {len(runs)} runs, {rates[0]:.0f}–{rates[-1]:.0f}")
     for r in results:
-        share = r.rps / ceiling[(r.workers, r.connections)] if ceiling.get((r.workers, r.connections)) else 0
+        if r.target == "ceiling":
+            continue
+        share = r.rps / r.ceiling if r.ceiling else 0
         print(f"{r.target:<22}{r.workers:>8}{r.connections:>7}{r.rps:>10.0f}{share:>11.0%} {r.p50_ms:>8.1f}"
-              f"{r.p99_ms:>9.1f}{r.errors:>8}")
+              f"{r.p99_ms:>9.1f}{r.errors:>8}  {r.ceiling:.0f}")
 
 
 if __name__ == "__main__":

@@ -238,7 +238,8 @@ def targets(port: int) -> list:
             shower.terminate()
             shower.wait()
         if int(shown_file.read_text() or 0) == 0:
-            raise RuntimeError(f"bench/show_pages.lua did not finish: {shower.stdout.read()}")
+            raise RuntimeError(f"bench/show_pages.lua did not finish (wrk exited with {shower.returncode}): "
+                               f"{shower.stdout.read()}")
 
     def past_the_shown() -> None:
         """A run of the read target starts with responses no run of the kept one was shown."""
