@@ -231,13 +231,15 @@ def targets(port: int) -> list:
         shown_file.write_text("0\n")
         shower = subprocess.Popen(["wrk", "-t1", "-c16", "-d120s", "-s", str(show_script), f"{base}/s/{SLUG}/page"],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        shown = 0
         try:  # wrk runs for its duration whatever its script says: stopped here once the script says it is done
-            while shower.poll() is None and int(shown_file.read_text() or 0) == 0:
+            while shower.poll() is None and shown == 0:
                 time.sleep(0.05)
+                shown = int(shown_file.read_text().strip() or 0)  # empty while the script writes it
         finally:
             shower.terminate()
             shower.wait()
-        if int(shown_file.read_text() or 0) == 0:
+        if shown == 0:
             raise RuntimeError(f"bench/show_pages.lua did not finish (wrk exited with {shower.returncode}): "
                                f"{shower.stdout.read()}")
 
