@@ -1256,20 +1256,26 @@ def _compile_tree(tree: Expr) -> tuple[Compiled, Callable[..., bool]]:
     return fn, (fn if root_is_bool else _as_boolean(fn))
 
 
-@functools.lru_cache(maxsize=4096)
-def _compile_text(text: str) -> tuple[Compiled, Callable[..., bool]]:
-    return _compile_tree(_parse_cached(text))
-
-
+#: Each text's compiled pair, looked up first by :func:`compile_condition` and :func:`compile_expression`: a
+#: plain dict, because every skip condition a respondent's page reads comes here (an ``lru_cache`` behind two
+#: calls cost more than evaluating most conditions). Cleared when full, like the trees by identity below.
+_compiled_texts: dict[str, tuple[Compiled, Callable[..., bool]]] = {}
 _compiled_trees: dict[int, tuple[Expr, tuple[Compiled, Callable[..., bool]]]] = {}
-_MAX_COMPILED_TREES = 4096
+_MAX_COMPILED = 4096
 
 
 def _compiled(expr: str | Expr) -> tuple[Compiled, Callable[..., bool]]:
     if isinstance(expr, str):
+        found = _compiled_texts.get(expr)
+        if found is not None:
+            return found
         if len(expr) > MAX_LENGTH:
             parse(expr)  # raises its ExpressionError
-        return _compile_text(expr)  # raises what parse() raises on a syntax error
+        found = _compile_tree(_parse_cached(expr))  # raises what parse() raises on a syntax error
+        if len(_compiled_texts) >= _MAX_COMPILED:
+            _compiled_texts.clear()
+        _compiled_texts[expr] = found
+        return found
     if not isinstance(expr, Expr):
         raise TypeError("expression must be a str or an Expr")
     # By identity: equal trees may still differ (Number(1) and Number(1.0) evaluate to 1 and 1.0).
@@ -1277,7 +1283,7 @@ def _compiled(expr: str | Expr) -> tuple[Compiled, Callable[..., bool]]:
     if entry is not None and entry[0] is expr:
         return entry[1]
     compiled = _compile_tree(expr)
-    if len(_compiled_trees) >= _MAX_COMPILED_TREES:
+    if len(_compiled_trees) >= _MAX_COMPILED:
         _compiled_trees.clear()
     _compiled_trees[id(expr)] = (expr, compiled)  # the tree is kept, so its id is not reused meanwhile
     return compiled
@@ -1337,4 +1343,5 @@ def compile_condition(expr: str | Expr) -> Callable[[Mapping[str, Any], Any, "Ma
     TypeError
         When ``expr`` is neither a str nor an :class:`Expr`.
     """
-    return _compiled(expr)[1]
+    found = _compiled_texts.get(expr) if expr.__class__ is str else None  # the usual case, in one lookup
+    return (found or _compiled(expr))[1]

@@ -458,26 +458,11 @@ class _Answers(Mapping[str, Any]):
 
 
 def _condition(text: str, answers: Mapping[str, Any], current: Any = None) -> bool:
-    condition = _conditions.get(text)
-    if condition is None:
-        try:
-            condition = ex.compile_condition(text)  # compiled once per text, like ex.parse's trees
-        except ex.ExpressionError:
-            condition = _never  # unreachable for imported forms; a broken condition hides rather than crashes
-        if len(_conditions) >= _MAX_CONDITIONS:
-            _conditions.clear()
-        _conditions[text] = condition
+    try:
+        condition = ex.compile_condition(text)  # compiled once per text (looked up in a plain dict)
+    except ex.ExpressionError:
+        return False  # unreachable for imported forms; a broken condition hides rather than crashes
     return condition(answers, current, None)
-
-
-def _never(answers: Any, current: Any, row: Any) -> bool:
-    return False
-
-
-#: Each condition's compiled function by its text: what ex.compile_condition keeps too, without its three calls
-#: on every skip condition read.
-_conditions: dict[str, Any] = {}
-_MAX_CONDITIONS = 4096
 
 
 def is_relevant(form: FormDefinition, name: str, answers: Mapping[str, Any]) -> bool:
