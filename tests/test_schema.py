@@ -152,3 +152,29 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path: Path):
     assert current_revision(url) is None
     upgrade(url)
     assert current_revision(url) == head
+
+
+@pytest.mark.skipif(not databases.POSTGRES_URL, reason="set CONSULT_TEST_DATABASE_URL to check PostgreSQL")
+def test_responses_keep_room_for_their_updates_on_postgresql():
+    """Each response is updated once a page: its table keeps room on each page, so updates stay there (migration
+    0007); downgrading gives the default back."""
+    from alembic import command
+
+    from consult.migrate import alembic_config
+
+    url = databases.create_postgres_database("consult_schema_fill")
+    engine = sa.create_engine(db.sqlalchemy_url(url), poolclass=sa.NullPool)
+
+    def options() -> list[str] | None:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE relname = 'survey_responses'").scalar_one()
+
+    try:
+        upgrade(url)
+        assert options() == ["fillfactor=70"]
+        command.downgrade(alembic_config(url), "0006")
+        assert options() is None
+    finally:
+        engine.dispose()
+        databases.drop_postgres_database(url)
