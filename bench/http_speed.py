@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,8 @@ class Result:
     errors: int
     #: The mean of the ceiling's runs just before and just after this one (0 for the ceiling's own runs).
     ceiling: float = 0.0
+    #: CPU µs a request of the server's processes, of PostgreSQL's and of wrk, over the run (see CpuMeter).
+    cpu: tuple[float, float, float] | None = None
 
 
 def free_port() -> int:
@@ -74,17 +77,72 @@ def parse_duration_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+class CpuMeter:
+    """CPU time spent during a run by the server (the process ``server_pid`` and its children: uvicorn's workers),
+    by PostgreSQL (every process of the machine's server, background writers included: nothing else uses it while
+    the bench runs) and by wrk (this process's children waited for: getrusage). Read from /proc, in clock ticks
+    (10 ms): over a run of several seconds, a fraction of a per cent."""
+
+    TICK = 1 / os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def _ticks(self) -> tuple[float, float, float]:
+        parents: dict[int, int] = {}
+        times: dict[int, int] = {}
+        database = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    command = cmdline.read(16)
+            except OSError:  # gone meanwhile
+                continue
+            pid, used = int(entry), int(fields[11]) + int(fields[12])  # utime + stime
+            parents[pid], times[pid] = int(fields[1]), used
+            if command.startswith(b"postgres"):
+                database += used
+        tree, server = {self.server_pid}, 0
+        for pid in sorted(times):  # children have higher pids than their parent here (no pid wrap in a bench)
+            if pid in tree or parents[pid] in tree:
+                tree.add(pid)
+                server += times[pid]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return server * self.TICK, database * self.TICK, children.ru_utime + children.ru_stime
+
+    def __enter__(self) -> "CpuMeter":
+        self.start = self._ticks()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.used = tuple(after - before for after, before in zip(self._ticks(), self.start))
+
+    def per_request(self, requests: int) -> tuple[float, float, float] | None:
+        return tuple(seconds / requests * 1e6 for seconds in self.used) if requests else None
+
+
 def run_wrk(url: str, connections: int, duration: int, script: str | None = None,
-            check=None) -> tuple[float, float, float, int]:
+            check=None, server_pid: int | None = None) -> dict:
+    """One wrk run's figures, as :class:`Result`'s fields: rps, p50_ms, p99_ms, errors and, with ``server_pid``,
+    cpu (the server's, the database's and wrk's CPU µs a request)."""
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if script:
         argv += ["-s", script]
-    out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+    cpu = None
+    meter = CpuMeter(server_pid or os.getpid())
+    with meter:
+        out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+    if server_pid is not None and (total := re.search(r"(\d+) requests in", out)):
+        cpu = meter.per_request(int(total.group(1)))
     if check is not None:  # a target that writes verifies in the database what wrk counted
         print(f"  {url} c={connections}: {check(out)}", file=sys.stderr)
     if not re.search(r"^\s+99%\s+[\d.]+(us|ms|s|m)\s", out, re.M):  # wrk could not measure (a script error…): say so
         print(f"wrk gave no latency for {url} c={connections}:\n{out}", file=sys.stderr)
-        return 0.0, float("nan"), float("nan"), -1
+        return {"rps": 0.0, "p50_ms": float("nan"), "p99_ms": float("nan"), "errors": -1, "cpu": cpu}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # The distribution's own lines (a "+/- Stdev" column such as "79.99%" must not be taken for the 99th percentile).
     p50 = parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
@@ -94,7 +152,7 @@ def run_wrk(url: str, connections: int, duration: int, script: str | None = None
         errors += int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(int(g) for g in match.groups())
-    return rps, p50, p99, errors
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors, "cpu": cpu}
 
 
 def main() -> int:
@@ -151,10 +209,12 @@ def main() -> int:
                     for c in connections:
                         if before is not None:
                             before()
-                        framing = [Result("ceiling", workers, c, *run_wrk(ceiling_url, c, half))]
-                        measured = Result(name, workers, c, *run_wrk(f"http://127.0.0.1:{port}{path}", c,
-                                                                     args.duration, script, check))
-                        framing.append(Result("ceiling", workers, c, *run_wrk(ceiling_url, c, half)))
+                        framing = [Result("ceiling", workers, c, **run_wrk(ceiling_url, c, half,
+                                                                           server_pid=ceiling.pid))]
+                        measured = Result(name, workers, c, **run_wrk(f"http://127.0.0.1:{port}{path}", c,
+                                                                      args.duration, script, check, server.pid))
+                        framing.append(Result("ceiling", workers, c, **run_wrk(ceiling_url, c, half,
+                                                                               server_pid=ceiling.pid)))
                         measured.ceiling = sum(r.rps for r in framing) / len(framing)
                         results += [*framing, measured]
             finally:
@@ -202,6 +262,20 @@ def report(results: list[Result]) -> None:
         share = r.rps / r.ceiling if r.ceiling else 0
         print(f"{r.target:<22}{r.workers:>8}{r.connections:>7}{r.rps:>10.0f}{share:>11.0%} {r.p50_ms:>8.1f}"
               f"{r.p99_ms:>9.1f}{r.errors:>8}  {r.ceiling:.0f}")
+    print("\nCPU µs a request, over each run: the server's processes / PostgreSQL / wrk (the machine has "
+          f"{os.cpu_count()} cores; the ceiling's figures are the mean of its runs at those settings)")
+    print(f"{'target':<22}{'workers':>8}{'conns':>7}{'server':>9}{'database':>10}{'wrk':>7}{'all':>7}")
+    for workers, connections in settings:
+        runs = [r.cpu for r in results if r.target == "ceiling" and r.cpu
+                and (r.workers, r.connections) == (workers, connections)]
+        if runs:
+            mean = [sum(part) / len(runs) for part in zip(*runs)]
+            print(f"{'ceiling':<22}{workers:>8}{connections:>7}{mean[0]:>9.0f}{mean[1]:>10.0f}{mean[2]:>7.0f}"
+                  f"{sum(mean):>7.0f}")
+    for r in results:
+        if r.target != "ceiling" and r.cpu:
+            print(f"{r.target:<22}{r.workers:>8}{r.connections:>7}{r.cpu[0]:>9.0f}{r.cpu[1]:>10.0f}{r.cpu[2]:>7.0f}"
+                  f"{sum(r.cpu):>7.0f}")
 
 
 if __name__ == "__main__":
