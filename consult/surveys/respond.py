@@ -367,9 +367,7 @@ async def _submit(request: Request, data, trust_kept: bool) -> HTTPResponse:
     with i18n.using_locale(ui_language(new_lang or lang)):
         check = check_page(form, index, raw, stored, lang=new_lang or lang, saved=True)
     clean, errors = check.clean, check.errors
-    if move == "next" and errors:
-        if new_lang:
-            response.language = new_lang
+    if move == "next" and errors:  # (a language switch is never "next": it keeps what it can, below)
         return _page(request, survey, form, response, index, errors, raw, status_code=422)
     if errors:  # Back or a language switch keeps what is valid and does not insist on the rest
         clean = {k: v for k, v in clean.items() if k not in errors}
