@@ -1343,5 +1343,4 @@ def compile_condition(expr: str | Expr) -> Callable[[Mapping[str, Any], Any, "Ma
     TypeError
         When ``expr`` is neither a str nor an :class:`Expr`.
     """
-    found = _compiled_texts.get(expr) if expr.__class__ is str else None  # the usual case, in one lookup
-    return (found or _compiled(expr))[1]
+    return _compiled(expr)[1]
