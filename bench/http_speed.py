@@ -180,7 +180,7 @@ def main() -> int:
            "CONSULT_MAIL_URL": f"file://{data_dir / 'outbox'}"}
     results: list[Result] = []
     try:
-        for command in (["migrate"], ["demo"]):
+        for command in (["migrate"], ["demo", "--in-production"]):  # a throwaway database
             subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True)
         for workers in worker_counts:
             # Both servers run at once (an idle one takes no CPU): each target's run is framed by two half-length

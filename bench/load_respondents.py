@@ -433,7 +433,7 @@ def run(database_url: str, respondents: int = 500, workers: int = 1, kill_after:
     port = free_port()
     server = Server(env, port, workers)
     try:
-        for command in (["migrate"], ["demo"]):
+        for command in (["migrate"], ["demo", "--in-production"]):  # a throwaway database
             subprocess.run([sys.executable, "-m", "consult", *command], env=env, check=True, capture_output=True,
                            cwd=ROOT)
         server.start()

@@ -289,7 +289,7 @@ def main() -> int:
            "CONSULT_MAIL_URL": f"file://{data_dir / 'outbox'}"}
     os.environ.update(env)
     try:
-        for command in (["migrate"], ["demo"]):
+        for command in (["migrate"], ["demo", "--in-production"]):  # a throwaway database
             subprocess.run([sys.executable, "-m", "consult", *command], check=True, capture_output=True)
         import uvloop
 

@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     demo = sub.add_parser("demo", help="load the demo data (once; existing data is kept)")
+    demo.add_argument("--in-production", action="store_true",
+                      help="load it although CONSULT_ENV is production: for a throwaway database that measures "
+                           "production settings (the benchmarks), never for a live panel")
     demo.set_defaults(handler=_demo)
 
     import importlib
@@ -111,6 +114,12 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from consult.demo import load_demo
+
+    if settings.production and not args.in_production:
+        # Demo accounts are shared, known accounts (ASVS V2.5.4): never on a production database.
+        print("consult demo: refused, CONSULT_ENV is production (demo data and accounts are for trying Consult "
+              "out, not for a live panel)", file=sys.stderr)
+        return 2
 
     async def work() -> int:
         for line in await load_demo(settings):

@@ -70,6 +70,10 @@ def test_migrate_demo_and_user_add(empty_database, tmp_path):
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout
 
+    production = {**env, "CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "k" * 40}
+    refused = consult("demo", env=production)  # demo accounts are shared, known accounts (ASVS V2.5.4)
+    assert refused.returncode == 2 and "production" in refused.stderr and not refused.stdout
+
     added = consult("user", "add", "Nadia@Example.org", "--role", "analyst", "--name", "Nadia", env=env)
     assert added.returncode == 0, added.stderr
     assert "created nadia@example.org (analyst)" in added.stdout

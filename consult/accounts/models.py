@@ -102,6 +102,23 @@ class EmailCode(Model):
         table = "account_codes"
 
 
+class PasswordFailures(Model):
+    """Wrong passwords typed for one address within a window: the per-account sign-in throttle, shared by every
+    app server and worker (ASVS V2.2.1 counts per account, whichever process answered).
+
+    Found by ``key``, a keyed hash of the address as typed (an address without an account is counted too, so the
+    answer does not tell which addresses have one). Nothing of the client is kept here.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=64, unique=True)
+    failures = fields.IntField(default=0)
+    window_started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "account_password_failures"
+
+
 class AccountInvitation(Model):
     """An invitation by an administrator; the token of its link is stored as a keyed hash only.
 

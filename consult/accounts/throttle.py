@@ -1,8 +1,9 @@
-"""Counting attempts in memory: password sign-in per account and per client.
+"""Counting attempts in memory, per client: password sign-in, code requests, resume codes.
 
 The client key is a keyed hash of the address made with a key that lives only in this process, and it is kept only
-here, in memory: never written to the database or the logs. (Several app servers each count on their own; the
-per-code limits in :mod:`consult.accounts.codes` are in the database and hold across servers.)
+here, in memory: never written to the database or the logs. (Several app servers each count on their own. The
+limits per account are in the database and hold across servers: wrong passwords in
+:mod:`consult.accounts.password_limits`, codes in :mod:`consult.accounts.codes`.)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Two `consult serve` processes on one PostgreSQL database, as behind a proxy (docs/deployment.md): a session
-started on one continues on the other, and the shared outbox is delivered by both servers' loops, each message
-exactly once (``FOR UPDATE SKIP LOCKED`` claims)."""
+started on one continues on the other, the shared outbox is delivered by both servers' loops, each message
+exactly once (``FOR UPDATE SKIP LOCKED`` claims), and wrong passwords are counted for both."""
 
 from __future__ import annotations
 
@@ -67,6 +67,24 @@ def test_a_session_started_on_one_server_continues_on_the_other(pair, slow_smtp)
     # Signed out on the second: the session row is gone for the first too.
     after = on_first.get("/account/settings")
     assert after.status_code == 303 and after.headers["location"].startswith("/account/login")
+
+
+def test_wrong_passwords_on_either_server_count_towards_one_limit(pair):
+    """Ten wrong passwords per account in 15 minutes, whichever server was asked (ASVS V2.2.1): five on each, and
+    the eleventh attempt is refused on both, where counting per process would have allowed ten on each."""
+    servers = pair
+    clients = [server.client() for server in servers]
+    try:
+        fields = {"method": "password", "email": "guessed@example.org", "password": "Wr0ng-Guess!x"}
+        for attempt in range(10):
+            response = post_form(clients[attempt % 2], "/account/login", fields)
+            assert response.status_code == 400, (attempt, response.status_code)
+        for client in clients:
+            response = post_form(client, "/account/login", fields)
+            assert response.status_code == 429 and "Too many attempts" in response.text
+    finally:
+        for client in clients:
+            client.close()
 
 
 def test_the_outbox_is_shared_without_double_sending(pair, slow_smtp):

@@ -45,16 +45,16 @@ async def sign_in(request: Request, user: User, method: str, next_url: str | Non
     return response
 
 
-def throttles(request: Request) -> tuple[Throttle, Throttle, Throttle]:
-    """(per account, per client for passwords, per client for code requests), created once per app."""
+def throttles(request: Request) -> tuple[Throttle, Throttle]:
+    """(per client for passwords, per client for code requests), in memory, created once per app. The per-account
+    password limit is counted in the database (:mod:`consult.accounts.password_limits`)."""
     state = request.app.state
     if not hasattr(state, "login_throttles"):
         import datetime as dt
 
         config = state.accounts
         window = dt.timedelta(minutes=config.throttle_window_minutes)
-        state.login_throttles = (Throttle(config.login_attempts_per_account, window),
-                                 Throttle(config.login_attempts_per_client, window),
+        state.login_throttles = (Throttle(config.login_attempts_per_client, window),
                                  Throttle(config.login_attempts_per_client, window))
     return state.login_throttles
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.transactions import in_transaction
 
-from consult.accounts import audit, codes, passwords, sessions
+from consult.accounts import audit, codes, password_limits, passwords, sessions
 from consult.accounts.flows import request_code
 from consult.accounts.forms import error_messages, info_messages, read_form, secret, value
 from consult.accounts.models import User
@@ -43,7 +45,7 @@ async def login(request: Request) -> Response:
 
 
 async def _by_code(request: Request, email: str, values: dict) -> Response:
-    _account, _client, code_client = throttles(request)
+    _passwords, code_client = throttles(request)
     client = client_key(request)
     if code_client.blocked(client):
         return too_many(request, "accounts/login.html", _context(request, "code", values), 15 * 60)
@@ -56,9 +58,12 @@ async def _by_code(request: Request, email: str, values: dict) -> Response:
 
 
 async def _by_password(request: Request, email: str, password: str, values: dict) -> Response:
-    per_account, per_client, _codes = throttles(request)
+    per_client, _codes = throttles(request)
     account, client = account_key(request, email), client_key(request)
-    if per_account.blocked(account) or per_client.blocked(client):
+    config = request.app.state.accounts
+    window = dt.timedelta(minutes=config.throttle_window_minutes)
+    if per_client.blocked(client) or await password_limits.blocked(account, config.login_attempts_per_account,
+                                                                    window):
         return render(request, "accounts/login.html", _context(
             request, "password", values, messages=error_messages(
                 _("Too many attempts. Please wait a few minutes, or sign in with an emailed code."))),
@@ -67,7 +72,7 @@ async def _by_password(request: Request, email: str, password: str, values: dict
     usable = user is not None and user.is_active
     # Without an account (or a password) the check still takes as long as with one.
     if not passwords.verify_password(user.password_hash if usable and user else None, password) or not usable:
-        per_account.hit(account)
+        await password_limits.failed(account, window)
         per_client.hit(client)
         if user is not None:
             await audit.record("sign_in_failed", user=user, method="password")
@@ -75,7 +80,7 @@ async def _by_password(request: Request, email: str, password: str, values: dict
         return render(request, "accounts/login.html",
                       _context(request, "password", values, messages=error_messages(message)), status_code=400)
     assert user is not None
-    per_account.reset(account)
+    await password_limits.cleared(account)
     if passwords.needs_rehash(user.password_hash or ""):
         await User.filter(id=user.id).update(password_hash=passwords.hash_password(password))
     return await sign_in(request, user, "password", values["next"])
