@@ -117,12 +117,15 @@ class AppClient(TestClient):
 
     def csrf_token(self, path: str = "/") -> str:
         """A valid token for this client's CSRF cookie (GETs a page first if the cookie is not set yet)."""
-        if "csrf" not in self.cookies:
+        from consult.middleware.cookies import host_only
+
+        name = host_only("csrf", self.app_settings.https)  # "__Host-csrf" under HTTPS
+        if name not in self.cookies:
             self.get(path)
         from itsdangerous import URLSafeSerializer
 
         serializer = URLSafeSerializer(self.app_settings.secret_key, salt="consult.csrf")
-        return serializer.dumps(self.cookies["csrf"])
+        return serializer.dumps(self.cookies[name])
 
     def post_form(self, path: str, data: dict | None = None, **kwargs: Any):
         """POST a form with a valid CSRF token, as a browser would after loading the page."""

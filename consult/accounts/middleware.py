@@ -20,6 +20,7 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, settings) -> None:
         self.app = app
         self.settings = settings
+        self.cookie = sessions.cookie_name(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -28,7 +29,7 @@ class AuthMiddleware:
         scope["user"] = None
         scope["account_session"] = None
         scope["session_expired"] = False
-        cookie = request_cookies(scope).get(sessions.COOKIE)
+        cookie = request_cookies(scope).get(self.cookie)
         if cookie and not scope["path"].startswith("/static/"):
             try:
                 session, ended = await sessions.load(self.settings, cookie)
@@ -49,7 +50,7 @@ class AuthMiddleware:
     def _clear_cookie(self, message: Message) -> None:
         """Unless the response sets the session cookie itself (a new sign-in), clear the ended session's."""
         headers = message["headers"]  # the message's own list (see consult.middleware.response_start)
-        if not any(k == b"set-cookie" and v.startswith(sessions.COOKIE.encode() + b"=") for k, v in headers):
+        if not any(k == b"set-cookie" and v.startswith(self.cookie.encode() + b"=") for k, v in headers):
             secure = "; Secure" if self.settings.https else ""
-            headers.append((b"set-cookie", f"{sessions.COOKIE}=; Max-Age=0; Path=/; HttpOnly; "
+            headers.append((b"set-cookie", f"{self.cookie}=; Max-Age=0; Path=/; HttpOnly; "
                                            f"SameSite=Lax{secure}".encode()))

@@ -17,11 +17,16 @@ from starlette.responses import Response
 
 from consult.accounts import clock
 from consult.accounts.models import Session, User
+from consult.middleware.cookies import host_only
 from consult.settings import Settings
 
-COOKIE = "session"
+COOKIE = "session"  # its name under HTTPS is cookie_name(settings): "__Host-session"
 #: Record activity at most this often, so that reading pages does not write on every request.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def cookie_name(settings: Settings) -> str:
+    return host_only(COOKIE, settings.https)
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
@@ -56,13 +61,13 @@ async def start(request: Request, response: Response, user: User) -> Session:
         expires_at=now + dt.timedelta(days=settings.session_max_days),
         label=browser_label(request.headers.get("user-agent", "")),
     )
-    response.set_cookie(COOKIE, _serializer(settings).dumps(session_id), max_age=settings.session_max_days * 86400,
+    response.set_cookie(cookie_name(settings), _serializer(settings).dumps(session_id), max_age=settings.session_max_days * 86400,
                         httponly=True, samesite="lax", secure=settings.https, path="/")
     return session
 
 
 def clear_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=settings.https)
+    response.delete_cookie(cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.https)
 
 
 async def load(settings: Settings, cookie: str) -> tuple[Session | None, bool]:

@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consult.i18n import gettext as _
-from consult.middleware.cookies import request_cookies
+from consult.middleware.cookies import host_only, request_cookies
 from consult.middleware.response_start import Hook, on_response_start
 
-COOKIE = "csrf"
+COOKIE = "csrf"  # under HTTPS "__Host-csrf" (consult.middleware.cookies.host_only)
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 #: Where the form the middleware parsed is kept for the view (see :func:`consult.web.form_data`).
@@ -53,6 +53,7 @@ class CSRFMiddleware:
         # same value again on every page (a few percent of a survey page's time).
         self.tokens = functools.lru_cache(maxsize=4096)(self.serializer.dumps)
         self.https = https
+        self.cookie = host_only(COOKIE, https)
         self.max_body = max_body
         # A path ending in "/" exempts everything under it (links whose signed token is in the path itself).
         self.exempt_paths = frozenset(p for p in exempt_paths if not p.endswith("/"))
@@ -62,7 +63,7 @@ class CSRFMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie = request_cookies(scope).get(COOKIE, "")
+        cookie = request_cookies(scope).get(self.cookie, "")
         fresh = not _well_formed(cookie)
         if fresh:
             cookie = secrets.token_urlsafe(32)
@@ -124,7 +125,7 @@ class CSRFMiddleware:
         return hmac.compare_digest(submitted, self.tokens(cookie))
 
     def _setting_cookie(self, cookie: str) -> Hook:
-        attributes = f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"
+        attributes = f"{self.cookie}={cookie}; Path=/; HttpOnly; SameSite=Lax"
         if self.https:
             attributes += "; Secure"
         header = (b"set-cookie", attributes.encode("latin-1"))

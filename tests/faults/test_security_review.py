@@ -47,7 +47,7 @@ def set_cookies(response) -> dict[str, str]:
 
 
 def test_cookies_are_secure_httponly_samesite_and_host_wide_under_https(settings, fake_clock, mailbox):
-    """V3.4.1, V3.4.2, V3.4.3, V3.4.5 (and the CSRF and language cookies alike)."""
+    """V3.4.1, V3.4.2, V3.4.3, V3.4.4, V3.4.5 (and the language cookie alike, without the prefix)."""
     app = cheap(create_app(dataclasses.replace(settings, base_url="https://consult.example.org")))
     with AppClient(app, base_url="https://testserver", follow_redirects=False) as client:
         client.app_settings = app.state.settings
@@ -56,13 +56,44 @@ def test_cookies_are_secure_httponly_samesite_and_host_wide_under_https(settings
         flows.register("https@example.org")
         verified = flows.verify("register", "https@example.org", flows.code_for("https@example.org"))
         language = client.get("/language/fr?next=/")
+        signed_out = client.post_form("/account/logout")
     cookies = {**set_cookies(first), **set_cookies(verified), **set_cookies(language)}
-    assert {"csrf", "session", "lang"} <= set(cookies)
-    for name in ("csrf", "session", "lang"):
+    assert {"__Host-csrf", "__Host-session", "lang"} <= set(cookies) and not {"csrf", "session"} & set(cookies)
+    for name in ("__Host-csrf", "__Host-session", "lang"):
         attributes = [part.strip().lower() for part in cookies[name].split(";")[1:]]
         assert "secure" in attributes and "httponly" in attributes, cookies[name]
         assert "samesite=lax" in attributes and "path=/" in attributes, cookies[name]
         assert not any(part.startswith("domain=") for part in attributes), cookies[name]
+    cleared = set_cookies(signed_out)["__Host-session"].lower()
+    assert "max-age=0" in cleared and "secure" in cleared
+
+
+def test_under_https_cookies_without_the_host_prefix_are_not_taken(settings, fake_clock, mailbox):
+    """V3.4.4: what a subdomain or a plain-HTTP page could plant, a session or a CSRF cookie under the bare name,
+    signs no one in and validates no form, however well it is signed."""
+    app = cheap(create_app(dataclasses.replace(settings, base_url="https://consult.example.org")))
+    with AppClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        client.app_settings = app.state.settings
+        flows = Flows(client, mailbox, lambda: client.run(app.state.mailer.deliver_pending))
+        flows.create_account("planted@example.org")
+        assert client.get("/account/settings").status_code == 200
+        session, csrf = client.cookies["__Host-session"], client.cookies["__Host-csrf"]
+        token = client.csrf_token()
+
+        client.cookies.clear()
+        client.cookies.set("session", session)
+        assert client.get("/account/settings").status_code == 303  # not signed in: sent to the sign-in page
+        client.cookies.clear()  # the page just asked for set a fresh __Host-csrf: only the planted one now
+        client.cookies.set("csrf", csrf)
+        ask_code = {"csrf_token": token, "method": "code", "email": "planted@example.org"}
+        refused = client.post("/account/login", data=ask_code)
+        assert refused.status_code == 403 and "planted@example.org" in refused.text  # what she typed is kept
+
+        client.cookies.clear()
+        client.cookies.set("__Host-session", session)
+        client.cookies.set("__Host-csrf", csrf)
+        assert client.get("/account/settings").status_code == 200
+        assert client.post("/account/login", data=ask_code).status_code == 303
 
 
 def test_session_token_is_random_kept_hashed_and_never_in_a_url(client, flows):
