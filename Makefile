@@ -53,7 +53,7 @@ i18n: | $(VENV)/.installed
 	  --no-location --sort-output --omit-header --project=consult -o locales/messages.pot .
 	@for lang in $(LANGS); do \
 	  if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l $$lang; \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -w 120 -i locales/messages.pot -d locales -l $$lang; \
 	  else \
 	    $(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$lang; \
 	  fi; \

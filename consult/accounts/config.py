@@ -30,6 +30,9 @@ class AccountSettings:
     login_attempts_per_account: int = 10
     login_attempts_per_client: int = 30
     throttle_window_minutes: int = 15
+    #: Minutes after signing in during which the changes that could lock her out (email address, a first password,
+    #: signing out everywhere, deleting the account) are allowed; later she signs in again first (ASVS V3.7.1).
+    confirm_minutes: int = 15
 
 
 def load_account_settings(settings: Settings) -> AccountSettings:

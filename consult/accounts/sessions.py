@@ -96,6 +96,12 @@ async def end(session: Session) -> None:
     await Session.filter(id=session.id).delete()
 
 
+def signed_in_within(session: Session | None, minutes: int) -> bool:
+    """Whether ``session`` began (its sign-in, by code, link or password) less than ``minutes`` ago: a session
+    taken over later (a borrowed phone, a stolen cookie) cannot make the changes that lock its owner out."""
+    return session is not None and clock.now() - session.created_at < dt.timedelta(minutes=minutes)
+
+
 async def end_all(user: User, keep: Session | None = None) -> int:
     """End every session of ``user`` (but ``keep``); returns how many ended."""
     query = Session.filter(user_id=user.id)

@@ -123,3 +123,49 @@ def test_language_switcher_sets_the_account_language(client, flows):
     flows.create_account("lang@example.org")
     client.get("/language/ar?next=/")
     assert client.run(get_user, "lang@example.org").language == "ar"
+
+
+def test_changes_that_could_lock_her_out_need_a_recent_sign_in(client, flows, fake_clock):
+    """ASVS V3.7.1, V3.3.4: a browser signed in more than 15 minutes ago (a phone left unlocked, a stolen cookie)
+    cannot change the address, set a first password, sign out everywhere or delete the account."""
+    flows.create_account("held@example.org")  # signed in by a code, no password
+    fake_clock.advance(minutes=14, seconds=59)
+    page = client.get("/account/settings")
+    assert 'action="/account/settings/delete"' in page.text and "Sign in again" not in page.text
+    fake_clock.advance(seconds=1)
+    page = client.get("/account/settings")
+    assert page.status_code == 200 and page.text.count('action="/account/settings/sign-in-again"') == 4
+    for action in ("delete", "email", "sign-out-everywhere"):
+        assert f'action="/account/settings/{action}"' not in page.text
+    assert 'action="/account/settings/profile"' in page.text  # the rest stays as it was
+
+    # Sent anyway (a page loaded earlier): refused, nothing changed, what she typed is kept.
+    email = client.post_form("/account/settings/email", {"email": "taken-over@example.org"})
+    assert email.status_code == 403 and "sign in again before you make this change" in email.text
+    assert "What you typed: taken-over@example.org" in email.text
+    assert client.post_form("/account/settings/delete", {"confirm": "held@example.org"}).status_code == 403
+    assert client.post_form("/account/settings/password", {"new_password": STRONG}).status_code == 403
+    assert client.post_form("/account/settings/sign-out-everywhere").status_code == 403
+    user = client.run(get_user, "held@example.org")
+    assert user is not None and user.password_hash is None and client.run(session_count) == 1
+    assert client.post_form("/account/settings/profile", {"display_name": "Held", "language": "en"}).status_code == 303
+
+    # Signing in again: this session ends, the sign-in page comes with her address, a new session may do it all.
+    again = client.post_form("/account/settings/sign-in-again")
+    assert again.status_code == 200 and 'value="held@example.org"' in again.text
+    assert "Sign in again to confirm that it is you" in again.text and client.run(session_count) == 0
+    assert client.get("/account/settings").status_code == 303  # signed out
+    assert flows.sign_in_by_code("held@example.org", "/account/settings").status_code == 303
+    assert client.post_form("/account/settings/password", {"new_password": STRONG}).status_code == 303
+    assert client.post_form("/account/settings/delete", {"confirm": "held@example.org"}).status_code == 200
+    assert client.run(get_user, "held@example.org") is None
+
+
+def test_with_a_password_the_current_one_is_asked_whenever_she_changes_it(client, flows, fake_clock):
+    flows.create_account("pw-held@example.org", password=STRONG)
+    fake_clock.advance(hours=3)
+    page = client.get("/account/settings")
+    assert 'action="/account/settings/password"' in page.text and 'name="current_password"' in page.text
+    changed = client.post_form("/account/settings/password", {"current_password": STRONG,
+                                                               "new_password": "An0ther-Str0ng-Pass!"})
+    assert changed.status_code == 303

@@ -19,7 +19,7 @@ from consult.i18n import gettext as _
 from consult.web import redirect, render, safe_next
 
 
-def _context(request: Request, method: str, values: dict, errors: dict | None = None, messages=None) -> dict:
+def login_context(request: Request, method: str, values: dict, errors: dict | None = None, messages=None) -> dict:
     return {"method": method, "values": values, "errors": errors or {}, "messages": messages or [],
             "page_title": _("Sign in")}
 
@@ -30,14 +30,14 @@ async def login(request: Request) -> Response:
         values = {"next": safe_next(request.query_params.get("next"))}
         messages = info_messages(_("Your session has ended. Please sign in again.")) if (
             request.query_params.get("expired") or request.scope.get("session_expired")) else []
-        return render(request, "accounts/login.html", _context(request, method, values, messages=messages))
+        return render(request, "accounts/login.html", login_context(request, method, values, messages=messages))
     form = await read_form(request)
     method = "password" if value(form, "method", 16) == "password" else "code"
     values = {"email": value(form, "email"), "next": safe_next(value(form, "next", 2000))}
     try:
         email = normalize_email(values["email"])
     except UserError as error:
-        return render(request, "accounts/login.html", _context(request, method, values, {"email": str(error)}),
+        return render(request, "accounts/login.html", login_context(request, method, values, {"email": str(error)}),
                       status_code=400)
     if method == "code":
         return await _by_code(request, email, values)
@@ -48,12 +48,12 @@ async def _by_code(request: Request, email: str, values: dict) -> Response:
     _passwords, code_client = throttles(request)
     client = client_key(request)
     if code_client.blocked(client):
-        return too_many(request, "accounts/login.html", _context(request, "code", values), 15 * 60)
+        return too_many(request, "accounts/login.html", login_context(request, "code", values), 15 * 60)
     code_client.hit(client)
     try:
         await request_code(request, "login", email, request.scope["state"].get("language", "en"))
     except codes.TooManyCodes as limit:
-        return too_many(request, "accounts/login.html", _context(request, "code", values), limit.retry_after)
+        return too_many(request, "accounts/login.html", login_context(request, "code", values), limit.retry_after)
     return redirect(verify_url("login", email, values["next"]))
 
 
@@ -64,7 +64,7 @@ async def _by_password(request: Request, email: str, password: str, values: dict
     window = dt.timedelta(minutes=config.throttle_window_minutes)
     if per_client.blocked(client) or await password_limits.blocked(account, config.login_attempts_per_account,
                                                                     window):
-        return render(request, "accounts/login.html", _context(
+        return render(request, "accounts/login.html", login_context(
             request, "password", values, messages=error_messages(
                 _("Too many attempts. Please wait a few minutes, or sign in with an emailed code."))),
             status_code=429, headers={"retry-after": "900"})
@@ -78,7 +78,7 @@ async def _by_password(request: Request, email: str, password: str, values: dict
             await audit.record("sign_in_failed", user=user, method="password")
         message = _("The email address or the password is not right.")
         return render(request, "accounts/login.html",
-                      _context(request, "password", values, messages=error_messages(message)), status_code=400)
+                      login_context(request, "password", values, messages=error_messages(message)), status_code=400)
     assert user is not None
     await password_limits.cleared(account)
     if passwords.needs_rehash(user.password_hash or ""):

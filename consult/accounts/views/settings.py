@@ -14,6 +14,7 @@ from consult.accounts.models import Role, Session, User
 from consult.accounts.permissions import check_role, require_user
 from consult.accounts.users import UserError, normalize_email
 from consult.accounts.views.common import too_many, verify_url
+from consult.accounts.views.login import login_context
 from consult.consultations import zones
 from consult.i18n import gettext as _
 from consult.web import PageError, language_choices, redirect, render
@@ -34,6 +35,8 @@ async def _context(request: Request, user: User, **extra) -> dict:
         "has_password": bool(user.password_hash),
         "role_label": Role(user.role).label,
         "time_zones": zones.choices(),
+        # The changes that could lock her out wait for a recent sign-in (see SIGNED_IN_RECENTLY).
+        "recent": _signed_in_recently(request),
     }
     context.update(extra)
     return context
@@ -57,7 +60,29 @@ async def settings_action(request: Request) -> Response:
     handler = ACTIONS.get(action)
     if handler is None:
         raise PageError(404, _("The address may be mistyped, or the page may have been moved or removed."))
-    return await handler(request, user, await read_form(request))
+    form = await read_form(request)
+    if _needs_recent_sign_in(action, user) and not _signed_in_recently(request):
+        # Refused before anything is read from the form; what she typed in the address field is shown again.
+        return render(request, "accounts/settings.html", await _context(
+            request, user, values={"email": value(form, "email")} if action == "email" else {},
+            messages=error_messages(_("For your safety, sign in again before you make this change."))),
+            status_code=403)
+    return await handler(request, user, form)
+
+
+#: The changes someone holding a signed-in browser for a moment could use to take the account or lock its owner
+#: out: they need a sign-in within ``confirm_minutes`` (ASVS V3.7.1, V3.3.4). A password change is among them
+#: only while the account has no password; with one, the current password is asked for instead.
+SIGNED_IN_RECENTLY = frozenset({"email", "sign-out-everywhere", "delete"})
+
+
+def _needs_recent_sign_in(action: str, user: User) -> bool:
+    return action in SIGNED_IN_RECENTLY or (action == "password" and not user.password_hash)
+
+
+def _signed_in_recently(request: Request) -> bool:
+    return sessions.signed_in_within(request.scope.get("account_session"),
+                                     request.app.state.accounts.confirm_minutes)
 
 
 async def _profile(request: Request, user: User, form) -> Response:
@@ -187,6 +212,22 @@ async def _delete(request: Request, user: User, form) -> Response:
     return response
 
 
+async def _sign_in_again(request: Request, user: User, form) -> Response:
+    """End this session and show the sign-in page, her address filled in, to come back with a fresh session."""
+    session = request.scope.get("account_session")
+    if session is not None:
+        await sessions.end(session)
+        await audit.record("sign_out", user=user)
+    request.scope["user"] = request.scope["account_session"] = None  # the page is a signed-out one
+    minutes = request.app.state.accounts.confirm_minutes
+    message = _("Sign in again to confirm that it is you. For %(minutes)s minutes after that, you can change your "
+                "email address or password, sign out everywhere or delete your account.", minutes=minutes)
+    response = render(request, "accounts/login.html", login_context(
+        request, "code", {"email": user.email, "next": "/account/settings"}, messages=info_messages(message)))
+    sessions.clear_cookie(response, request.app.state.settings)
+    return response
+
+
 ACTIONS = {
     "profile": _profile,
     "time-zone": _time_zone,
@@ -196,4 +237,5 @@ ACTIONS = {
     "session": _end_session,
     "sign-out-everywhere": _end_all,
     "delete": _delete,
+    "sign-in-again": _sign_in_again,
 }
