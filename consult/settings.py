@@ -46,6 +46,9 @@ class Settings:
     argon2_parallelism: int = 4
     #: Subject of mails that carry a code; empty: a neutral, translated "Your one-time code".
     code_mail_subject: str = ""
+    #: Roles whose pages open only once the account has two-step sign-in (ASVS V4.3.1): the administration and the
+    #: analysis pages hold every response. By default both in production, none elsewhere (the demo's accounts).
+    two_step_roles: tuple[str, ...] = ()
 
     @property
     def https(self) -> bool:
@@ -127,7 +130,22 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         argon2_memory_kib=_positive_int(config, "CONSULT_ARGON2_MEMORY_KIB", 64 * 1024),
         argon2_parallelism=_positive_int(config, "CONSULT_ARGON2_PARALLELISM", 4),
         code_mail_subject=config("CONSULT_CODE_MAIL_SUBJECT", default="").strip(),
+        two_step_roles=_two_step_roles(config, env),
     )
+
+
+#: Roles that may be asked to use two-step sign-in (the others have no administration or analysis pages).
+TWO_STEP_ROLES = ("admin", "analyst", "panel")
+
+
+def _two_step_roles(config: Config, env: str) -> tuple[str, ...]:
+    default = "admin,analyst" if env == "production" else ""
+    roles = tuple(r.strip().lower() for r in config("CONSULT_TWO_STEP_ROLES", default=default).split(",") if r.strip())
+    unknown = [r for r in roles if r not in TWO_STEP_ROLES]
+    if unknown:
+        raise SettingsError(f"CONSULT_TWO_STEP_ROLES must list some of {', '.join(TWO_STEP_ROLES)}; "
+                            f"unknown: {', '.join(unknown)}")
+    return roles
 
 
 def _boolean(config: Config, name: str, default: bool) -> bool:

@@ -30,6 +30,20 @@ def empty_database(request, tmp_path):
     databases.drop_postgres_database(url)
 
 
+def sql(url: str, statement: str) -> list[tuple]:
+    """Run one statement on the database the command used, as an admin at a database prompt would."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            return connection.execute(statement).fetchall()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        cursor = connection.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
 def subcommands(parser, prefix=()):
     import argparse
 
@@ -80,6 +94,19 @@ def test_migrate_demo_and_user_add(empty_database, tmp_path):
     again = consult("user", "add", "nadia@example.org", "--role", "panel", env=env)
     assert again.returncode == 1
     assert "already exists" in again.stderr
+
+    off = consult("user", "two-step-off", "Nadia@example.org", env=env)
+    assert off.returncode == 0 and "was not on" in off.stdout, off.stderr
+    sql(empty_database, "UPDATE users SET two_step_secret = 'JBSWY3DPEHPK3PXP', two_step_since = created_at "
+                        "WHERE email = 'nadia@example.org'")
+    off = consult("user", "two-step-off", "nadia@example.org", env=env)  # her phone and codes lost
+    assert off.returncode == 0 and "turned off" in off.stdout, off.stderr
+    assert sql(empty_database, "SELECT two_step_secret, two_step_since FROM users WHERE email = 'nadia@example.org'"
+               ) == [(None, None)]
+    assert sql(empty_database, "SELECT count(*) FROM mail_outbox WHERE to_address = 'nadia@example.org' "
+                               "AND kind = 'notice'") == [(1,)]  # she is told
+    nobody = consult("user", "two-step-off", "nobody@example.org", env=env)
+    assert nobody.returncode == 1 and "no account" in nobody.stderr
 
     bad_role = consult("user", "add", "x@example.org", "--role", "queen", env=env)
     assert bad_role.returncode == 2

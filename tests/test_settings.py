@@ -117,3 +117,16 @@ def test_a_postgresql_url_may_name_the_servers_unix_socket():
     assert db.sqlalchemy_url(url) == "postgresql+psycopg://consult@/consult?host=%2Fvar%2Frun%2Fpostgresql"
     with pytest.raises(SettingsError):  # neither a host nor a socket
         load_settings({"CONSULT_DATABASE_URL": "postgresql:///consult", "CONSULT_SECRET_KEY": "s" * 40})
+
+
+def test_two_step_roles_default_to_admins_and_analysts_in_production(tmp_path):
+    assert settings_from(tmp_path).two_step_roles == ()
+    production = settings_from(tmp_path, CONSULT_ENV="production", CONSULT_SECRET_KEY="s" * 40)
+    assert production.two_step_roles == ("admin", "analyst")
+    chosen = settings_from(tmp_path, CONSULT_ENV="production", CONSULT_SECRET_KEY="s" * 40,
+                           CONSULT_TWO_STEP_ROLES=" Admin, analyst ,panel")
+    assert chosen.two_step_roles == ("admin", "analyst", "panel")
+    assert settings_from(tmp_path, CONSULT_ENV="production", CONSULT_SECRET_KEY="s" * 40,
+                         CONSULT_TWO_STEP_ROLES="").two_step_roles == ()
+    with pytest.raises(SettingsError, match="^CONSULT_TWO_STEP_ROLES must list some of admin, analyst, panel"):
+        settings_from(tmp_path, CONSULT_TWO_STEP_ROLES="admin,respondent")

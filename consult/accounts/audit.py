@@ -20,6 +20,10 @@ EVENTS = {
     "invited": lazy_gettext("Invitation sent"),
     "invitation_accepted": lazy_gettext("Invitation accepted"),
     "account_deleted": lazy_gettext("Account deleted"),
+    "two_step_on": lazy_gettext("Two-step sign-in turned on"),
+    "two_step_off": lazy_gettext("Two-step sign-in turned off"),
+    "two_step_failed": lazy_gettext("Wrong two-step code entered"),
+    "two_step_recovery_used": lazy_gettext("Recovery code used"),
 }
 
 

@@ -17,6 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--name", help="display name (default: the part of the address before @)")
     add.add_argument("--language", default="en", help="preferred language (default: %(default)s)")
     add.set_defaults(handler=_add)
+    off = user_sub.add_parser("two-step-off", help="turn off two-step sign-in for an account whose owner lost her "
+                                                   "phone and her recovery codes (she is told by mail)")
+    off.add_argument("email", metavar="EMAIL")
+    off.set_defaults(handler=_two_step_off)
     user.set_defaults(handler=lambda settings, args: user.print_help() or 2)
 
 
@@ -30,6 +34,37 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
         except UserError as error:
             raise CommandError(str(error)) from None
         print(f"created {user.email} ({user.role})")
+        return 0
+
+    return run_with_database(settings, work)
+
+
+def _two_step_off(settings: Settings, args: argparse.Namespace) -> int:
+    from tortoise.transactions import in_transaction
+
+    from consult.accounts import audit, clock, mails
+    from consult.accounts.models import User
+    from consult.accounts.users import UserError, normalize_email
+    from consult.cli import CommandError, run_with_database
+
+    async def work() -> int:
+        try:
+            email = normalize_email(args.email)
+        except UserError as error:
+            raise CommandError(str(error)) from None
+        async with in_transaction():
+            user = await User.get_or_none(email=email)
+            if user is None:
+                raise CommandError(f"no account for {email}")
+            if user.two_step_since is None and user.two_step_secret is None:
+                print(f"two-step sign-in was not on for {email}")
+                return 0
+            await User.filter(id=user.id).update(two_step_secret=None, two_step_since=None, two_step_recovery=[],
+                                                 updated_at=clock.now())
+            await audit.record("two_step_off", user=user, by="command line")
+            # The owner is told, in case it was not at her request (the outbox sends it).
+            await mails.send_notice(user.email, user.language, "two_step_off")
+        print(f"two-step sign-in turned off for {email}; she can turn it on again in her settings")
         return 0
 
     return run_with_database(settings, work)

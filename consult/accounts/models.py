@@ -42,6 +42,14 @@ class User(Model):
     time_zone = fields.CharField(max_length=64, null=True)
     #: argon2id; empty when the user signs in by emailed code only.
     password_hash = fields.CharField(max_length=255, null=True)
+    #: Two-step sign-in (consult.accounts.two_step): the authenticator app's shared secret (base32), set when she
+    #: starts setting it up; on only from ``two_step_since``, once she typed a code the app made.
+    two_step_secret = fields.CharField(max_length=64, null=True)
+    two_step_since = fields.DatetimeField(null=True)
+    #: The last 30-second step whose code was taken: a code is good once (RFC 6238, section 5.2).
+    two_step_last_step = fields.BigIntField(default=0)
+    #: Keyed hashes of the recovery codes not used yet.
+    two_step_recovery = fields.JSONField(default=list)
     email_verified_at = fields.DatetimeField(null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -52,6 +52,11 @@ def check_role(request: Request, *roles: Role | str) -> User:
         raise PageError(401, _("Please sign in to continue."))
     if roles and not has_role(user, *roles):
         raise PageError(403, _("Your account does not give access to this page."))
+    if roles and user.role in request.app.state.settings.two_step_roles and user.two_step_since is None:
+        # Pages kept for some roles (administration, analysis) hold every response: an emailed code alone, which
+        # anyone reading her mail has too, does not open them (ASVS V4.3.1; CONSULT_TWO_STEP_ROLES).
+        raise PageError(403, _("This page opens once your account has two-step sign-in. Turn it on in your account "
+                               "settings (Your account, then Two-step sign-in)."))
     return user
 
 

@@ -9,7 +9,8 @@ from starlette.routing import Route
 from consult.accounts import passwords
 from consult.accounts.config import AccountSettings, load_account_settings
 from consult.accounts.models import User
-from consult.accounts.views import admin, invitation, login, newsletter, register, reset, settings, verify
+from consult.accounts.views import (admin, invitation, login, newsletter, register, reset, second_step, settings,
+                                    verify)
 
 POST = ["POST"]
 GET_POST = ["GET", "POST"]
@@ -22,6 +23,7 @@ routes = [
     Route("/account/login", login.login, methods=GET_POST, name="login"),
     Route("/account/login/link", login.login_link, methods=GET_POST, name="login_link"),
     Route("/account/logout", login.logout, methods=POST, name="logout"),
+    Route("/account/two-step", second_step.second_step, methods=POST, name="two_step"),
     Route("/account/reset", reset.reset, methods=GET_POST, name="reset"),
     Route("/account/reset/password", reset.set_new_password, methods=POST, name="reset_password"),
     Route("/account/settings", settings.settings_page, name="settings"),

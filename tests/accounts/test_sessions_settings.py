@@ -134,7 +134,7 @@ def test_changes_that_could_lock_her_out_need_a_recent_sign_in(client, flows, fa
     assert 'action="/account/settings/delete"' in page.text and "Sign in again" not in page.text
     fake_clock.advance(seconds=1)
     page = client.get("/account/settings")
-    assert page.status_code == 200 and page.text.count('action="/account/settings/sign-in-again"') == 4
+    assert page.status_code == 200 and page.text.count('action="/account/settings/sign-in-again"') == 5
     for action in ("delete", "email", "sign-out-everywhere"):
         assert f'action="/account/settings/{action}"' not in page.text
     assert 'action="/account/settings/profile"' in page.text  # the rest stays as it was

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from consult import i18n
-from consult.accounts import audit, codes, sessions
+from consult.accounts import audit, codes, sessions, two_step
 from consult.accounts.forms import error_messages
 from consult.accounts.models import User
 from consult.accounts.throttle import Throttle
@@ -38,6 +38,19 @@ def language_of_form(request: Request, raw: str) -> str:
 
 
 async def sign_in(request: Request, user: User, method: str, next_url: str | None) -> Response:
+    """The first step passed: with two-step sign-in on, ask for the app's code (:mod:`consult.accounts.two_step`);
+    else start the session."""
+    if two_step.is_on(user):
+        ticket = two_step.ticket(request.app.state.settings.secret_key, user, method, next_url)
+        return render(request, "accounts/two_step.html", two_step_context(ticket))
+    return await start_session(request, user, method, next_url)
+
+
+def two_step_context(ticket: str, errors: dict | None = None, messages=None) -> dict:
+    return {"page_title": _("Two-step sign-in"), "ticket": ticket, "errors": errors or {}, "messages": messages or []}
+
+
+async def start_session(request: Request, user: User, method: str, next_url: str | None) -> Response:
     """Start a new session for ``user`` and go on to ``next`` (same-site only)."""
     response = redirect(safe_next(next_url, "/account/settings" if next_url is None else "/"))
     await sessions.start(request, response, user)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.transactions import in_transaction
 
-from consult.accounts import audit, clock, codes, mails, newsletter, passwords, sessions
+from consult.accounts import audit, clock, codes, mails, newsletter, passwords, sessions, two_step
 from consult.accounts.flows import request_code
 from consult.accounts.forms import error_messages, info_messages, read_form, secret, value
 from consult.accounts.models import Role, Session, User
@@ -37,7 +37,14 @@ async def _context(request: Request, user: User, **extra) -> dict:
         "time_zones": zones.choices(),
         # The changes that could lock her out wait for a recent sign-in (see SIGNED_IN_RECENTLY).
         "recent": _signed_in_recently(request),
+        "two_step_on": two_step.is_on(user),
+        "two_step_pending": bool(user.two_step_secret) and not two_step.is_on(user),
+        "two_step_required": user.role in request.app.state.settings.two_step_roles,
+        "recovery_codes": [],
     }
+    if context["two_step_pending"] and context["recent"]:
+        context["two_step_qr"] = two_step.qr_svg(two_step.setup_uri(user.two_step_secret, user.email))
+        context["two_step_key"] = two_step.grouped(user.two_step_secret)
     context.update(extra)
     return context
 
@@ -49,7 +56,8 @@ async def settings_page(request: Request) -> Response:
                "password": _("Your password has been changed."),
                "sessions": _("Your other sessions have been ended."),
                "subscribed": _("You are subscribed to the newsletter."),
-               "unsubscribed": _("You will no longer receive the newsletter.")}
+               "unsubscribed": _("You will no longer receive the newsletter."),
+               "two_step_off": _("Two-step sign-in is off.")}
     done = notices.get(request.query_params.get("done", ""))
     return render(request, "accounts/settings.html", await _context(request, user, messages=info_messages(done)))
 
@@ -73,7 +81,8 @@ async def settings_action(request: Request) -> Response:
 #: The changes someone holding a signed-in browser for a moment could use to take the account or lock its owner
 #: out: they need a sign-in within ``confirm_minutes`` (ASVS V3.7.1, V3.3.4). A password change is among them
 #: only while the account has no password; with one, the current password is asked for instead.
-SIGNED_IN_RECENTLY = frozenset({"email", "sign-out-everywhere", "delete"})
+SIGNED_IN_RECENTLY = frozenset({"email", "sign-out-everywhere", "delete", "two-step-setup", "two-step-confirm",
+                                "two-step-off"})
 
 
 def _needs_recent_sign_in(action: str, user: User) -> bool:
@@ -228,6 +237,51 @@ async def _sign_in_again(request: Request, user: User, form) -> Response:
     return response
 
 
+async def _two_step_setup(request: Request, user: User, form) -> Response:
+    """A new secret for her app; two-step sign-in is on once she typed a code it made (_two_step_confirm)."""
+    if not two_step.is_on(user):
+        await User.filter(id=user.id).update(two_step_secret=two_step.new_secret(), updated_at=clock.now())
+    return redirect("/account/settings#two-step")
+
+
+async def _two_step_confirm(request: Request, user: User, form) -> Response:
+    if two_step.is_on(user) or not user.two_step_secret:
+        return redirect("/account/settings#two-step")
+    now = clock.now()
+    step = two_step.code_is_right(user.two_step_secret, value(form, "two_step_code", 20), now)
+    if step is None:
+        return render(request, "accounts/settings.html", await _context(request, user, errors={"two_step_code": _(
+            "This code is not right. Type the six digits your app shows now.")}), status_code=400)
+    recovery, hashes = two_step.new_recovery_codes(request.app.state.settings.secret_key)
+    async with in_transaction():
+        turned_on = await User.filter(id=user.id, two_step_since=None, two_step_secret=user.two_step_secret).update(
+            two_step_since=now, two_step_last_step=step, two_step_recovery=hashes, updated_at=now)
+        if not turned_on:  # sent twice, or from two browsers at once: the first one did it
+            return redirect("/account/settings#two-step")
+        # Browsers signed in before, perhaps by someone who could read her email, are signed out.
+        await sessions.end_all(user, keep=request.scope.get("account_session"))
+        await audit.record("two_step_on", user=user)
+        await mails.send_notice(user.email, user.language, "two_step_on")
+    request.app.state.mailer.notify()
+    user.two_step_since, user.two_step_last_step, user.two_step_recovery = now, step, hashes
+    message = _("Two-step sign-in is on. Keep these recovery codes somewhere safe, away from your phone: each one "
+                "signs you in once if you lose it. They are shown only now.")
+    return render(request, "accounts/settings.html", await _context(
+        request, user, recovery_codes=recovery, messages=info_messages(message)))
+
+
+async def _two_step_off(request: Request, user: User, form) -> Response:
+    if two_step.is_on(user) or user.two_step_secret:
+        async with in_transaction():
+            await User.filter(id=user.id).update(two_step_secret=None, two_step_since=None, two_step_recovery=[],
+                                                 updated_at=clock.now())
+            if two_step.is_on(user):
+                await audit.record("two_step_off", user=user)
+                await mails.send_notice(user.email, user.language, "two_step_off")
+        request.app.state.mailer.notify()
+    return redirect("/account/settings?done=two_step_off#two-step")
+
+
 ACTIONS = {
     "profile": _profile,
     "time-zone": _time_zone,
@@ -238,4 +292,7 @@ ACTIONS = {
     "sign-out-everywhere": _end_all,
     "delete": _delete,
     "sign-in-again": _sign_in_again,
+    "two-step-setup": _two_step_setup,
+    "two-step-confirm": _two_step_confirm,
+    "two-step-off": _two_step_off,
 }
