@@ -407,7 +407,28 @@ async def done(request: Request) -> HTTPResponse:
     lang = response.language if response is not None else _chosen_language(request, form)
     return _render(request, survey, form, lang, "surveys/done.html", {
         "complete": response is not None and response.status == ResponseStatus.COMPLETE.value,
+        "has_response": response is not None,
     })
+
+
+async def withdraw(request: Request) -> HTTPResponse:
+    """Her answers deleted at her request, from the device that holds her cookie: asked on GET, done on POST.
+
+    The row goes, with its page submissions (an invitation keeps only that it was used); the cookie is cleared.
+    Results already published or exported are not changed. A respondent at risk may want nothing she wrote kept.
+    """
+    survey, response = await _survey_and_response(request, kept=False)
+    form = await store.form_of_version(response.version_id) if response is not None else (
+        await store.current_form(survey))[1]
+    lang = response.language if response is not None else _chosen_language(request, form)
+    if request.method in ("GET", "HEAD"):
+        return _render(request, survey, form, lang, "surveys/withdraw.html", {"has_response": response is not None})
+    if response is not None:
+        await responding.erase_response(response)
+    out = _render(request, survey, form, lang, "surveys/withdrawn.html", {"erased": response is not None})
+    out.delete_cookie(cookie_name(survey.id), path=f"/s/{survey.slug}", httponly=True, samesite="lax",
+                      secure=request.app.state.settings.https)
+    return out
 
 
 # Tried in order, each a regular expression: a page and its submission, most of a respondent's requests, first.
@@ -418,4 +439,5 @@ routes = [
     Route("/s/{slug}/start", begin, methods=["POST"]),
     Route("/s/{slug}/resume", resume, methods=["POST"]),
     Route("/s/{slug}/done", done, methods=["GET", "HEAD"]),
+    Route("/s/{slug}/withdraw", withdraw, methods=["GET", "HEAD", "POST"]),
 ]

@@ -228,6 +228,14 @@ async def resume_with_code(survey: Survey, code: str) -> tuple[Response, str] | 
     return response, secret
 
 
+async def erase_response(response: Response) -> bool:
+    """Delete ``response`` at its respondent's request (her cookie named it): its answers and page submissions go,
+    an invitation keeps only that it was used. False when it was gone already (erased from another tab)."""
+    response_cache.forget(response.key_hash)
+    # By id and key: a response taken over by another device since (a resume code) is no longer hers to erase here.
+    return bool(await Response.filter(id=response.id, key_hash=response.key_hash).delete())
+
+
 # ------------------------------------------------------------------------------------------------ saving
 
 
