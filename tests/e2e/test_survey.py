@@ -158,3 +158,36 @@ def test_missing_required_answer_is_reported_accessibly(live_server, audit_page)
     _check_page(audit_page)
     screenshot(audit_page, "survey-ar-error")
     assert axe_violations(audit_page) == []
+
+
+@pytest.mark.parametrize("phone", [True, False], indirect=True, ids=["js", "nojs"])
+def test_respondent_deletes_her_answers_in_arabic(live_server, phone, request):
+    """From the second page: "Delete my answers", asked once more, then gone; the survey starts afresh here."""
+    name = f"survey-ar-withdraw-{request.node.callspec.id}"
+    phone.goto(live_server + SURVEY + "?lang=ar")
+    _submit(phone, "form button[name=consent][value=yes]")
+    _answer_visible(phone)
+    _submit(phone, NEXT)
+    _check_page(phone)
+    with phone.expect_navigation():
+        phone.locator(f"main a[href='{SURVEY}/withdraw']").click()
+    _check_page(phone)
+    screenshot(phone, f"{name}-asked")
+    _submit(phone, f"form[action='{SURVEY}/withdraw'] button")
+    _check_page(phone)
+    assert phone.locator("main p.notice").count() == 1
+    screenshot(phone, f"{name}-done")
+    phone.goto(live_server + SURVEY + "?lang=ar")
+    assert phone.url.split("?")[0].endswith(SURVEY)  # the consent page again, not her page or the thank-you page
+    assert phone.locator("form button[name=consent][value=yes]").count() == 1
+    assert phone.foreign_requests == []
+
+
+def test_delete_my_answers_pages_have_no_serious_accessibility_violations(live_server, audit_page):
+    audit_page.goto(live_server + SURVEY + "?lang=ar")
+    _submit(audit_page, "form button[name=consent][value=yes]")
+    audit_page.goto(live_server + SURVEY + "/withdraw")
+    found = {"asked": axe_violations(audit_page)}
+    _submit(audit_page, f"form[action='{SURVEY}/withdraw'] button")
+    found["done"] = axe_violations(audit_page)
+    assert {k: v for k, v in found.items() if v} == {}
