@@ -9,13 +9,14 @@ that reads the HTML as a browser would: the consent page (CSRF token), then each
 CSRF fields; the questions the server shows, answered at random within their choices, so skip logic is the
 server's), with random pauses. 5 % of pages are sent twice (half of them both at once); 5 % of respondents abandon
 half-way and come back later, half with their cookie, half on a "new device" with the resume code shown on the
-page. A page refused with 422 (a constraint) is answered again, as a person would.
+page; 2 % delete their answers half-way ("Delete my answers"). A page refused with 422 (a constraint) is answered
+again, as a person would.
 
 Every page the server acknowledged (303) goes into a ledger: the values sent, by response (known by its resume
 code). At the end the ledger is compared with the database answer by answer: every acknowledged answer is stored,
 nothing else is (every other stored value is empty), each response's step equals the number of distinct pages
 acknowledged, its page-submission rows equal the pages acknowledged with "next", and no response was created
-twice for a respondent.
+twice for a respondent; a respondent told her answers were deleted has no response left.
 
 With ``--kill-after S`` the server is killed with SIGKILL S seconds into the run and started again: a request
 that got no answer (the connection dropped, or 503 while the database was reconnecting) is sent again as it was,
@@ -73,6 +74,7 @@ class Ledger:
     complete: bool = False
     sent_twice: int = 0
     abandoned: str = ""
+    withdrawn: bool = False  # told that her answers were deleted
     retried: int = 0
     refused: int = 0
     acknowledged_at: list = field(default_factory=list)  # time.monotonic() of each acknowledged page
@@ -219,6 +221,7 @@ class Respondent:
                                                                        "csrf_token": token})
         assert begun.status_code == 303, begun.status_code
         abandon_at = rng.randint(1, 5) if rng.random() < 0.05 else None
+        withdraw_at = rng.randint(1, 5) if abandon_at is None and rng.random() < 0.02 else None
         url = f"/s/{SLUG}/page"
         careful = False
         # The page index of the last page acknowledged: the page shown next tells whether it moved on ("next", a
@@ -246,6 +249,9 @@ class Respondent:
                 abandon_at = None
                 await self._abandon_and_resume()
                 continue
+            if withdraw_at is not None and self.ledger.steps >= withdraw_at:
+                await self._withdraw()
+                return
             await self.pause()
             fields = {"csrf_token": hidden(page, "csrf_token"), "step": hidden(page, "step"),
                       "page": hidden(page, "page"), "action": "next"}
@@ -290,6 +296,17 @@ class Respondent:
                 return
             moved_from = fields["page"]
         raise Unanswered("too many pages")
+
+    async def _withdraw(self) -> None:
+        """"Delete my answers", then "Yes": what she is told is the acknowledgement."""
+        await self.pause()
+        asked = await self.request("GET", f"/s/{SLUG}/withdraw")
+        assert asked.status_code == 200, asked.status_code
+        done = await self.request("POST", f"/s/{SLUG}/withdraw",
+                                  data={"csrf_token": hidden(asked.text, "csrf_token")})
+        # A copy sent again after a lost answer finds nothing left to delete: also a 200, and also the truth.
+        assert done.status_code == 200, done.status_code
+        self.ledger.withdrawn = True
 
     async def _abandon_and_resume(self) -> None:
         await self.pause(2.0)
@@ -357,6 +374,10 @@ def compare(database_url: str, people: list[Respondent], results: list, started_
             continue
         ledger = person.ledger
         row = by_code.get(ledger.resume_code)
+        if ledger.withdrawn:
+            if row is not None:
+                problems.append(f"respondent {person.number}: told her answers were deleted, response {row[0]} left")
+            continue
         if row is None:
             problems.append(f"respondent {person.number}: no response with code {ledger.resume_code}")
             continue
@@ -414,6 +435,7 @@ class Outcome:
                 f"  completed {sum(l.complete for l in ledgers)}, pages acknowledged {sum(l.steps for l in ledgers)}, "
                 f"sent twice {sum(l.sent_twice for l in ledgers)}, abandoned and resumed "
                 f"{sum(bool(l.abandoned) for l in ledgers)} ({sum(l.abandoned == 'code' for l in ledgers)} by code), "
+                f"deleted their answers {sum(l.withdrawn for l in ledgers)}, "
                 f"refused and answered again {sum(l.refused for l in ledgers)}, requests sent again "
                 f"{sum(l.retried for l in ledgers)}",
                 f"  {self.summary}"]
