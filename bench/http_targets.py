@@ -8,8 +8,9 @@ response came back on, so per-connection form state (a response, its step, its c
   connection GETs with the response's cookie, at the address the first page's submission redirected to
   (``/page?v=1``), as a browser does; nothing is written. The server answers it from what it kept of the response
   (``consult/surveys/response_cache.py``), without a database read.
-* **survey page, read**: the same page at ``/page``, without the step: the server reads the response from the
-  database on every request (what a server that has not seen her before does).
+* **survey page, read**: the page of another respondent on each request (``bench/read_pages.lua`` goes round a pool
+  of ``PAGE_POOL`` responses, each at a random page of the walk), at ``/page``, without the step: the server reads
+  the response from the database on every request (what a server that has not seen her before does).
 * **page submission**: ``POOL`` fresh responses are inserted into the bench database (only the SHA-256 of their
   cookie secrets is stored, as the app does), each at a random page of one valid walk through the survey;
   ``bench/submit_pages.lua`` keeps a window of them in flight and walks each on through the rest of the survey
@@ -52,6 +53,8 @@ SLUG = "wps-perceptions"
 #: Fresh responses inserted for the submission targets; each takes one page submission per page of the survey from
 #: the page it is at on (four on average). Enough for three runs of each target at 8,000 submissions a second.
 POOL = 100_000
+#: Responses whose pages the "survey page, read" target asks for in turn (nothing is written to them).
+PAGE_POOL = 5_000
 
 
 def _database_url() -> str:
@@ -184,13 +187,14 @@ def targets(port: int) -> list:
 
     rng = random.Random(5)
     pool = [(secrets.token_urlsafe(24), rng.randrange(len(walk))) for _ in range(POOL)]
+    page_pool = [(secrets.token_urlsafe(24), rng.randrange(len(walk))) for _ in range(PAGE_POOL)]
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     with psycopg.connect(database, autocommit=True) as connection:
         with connection.cursor() as cursor:
             with cursor.copy("COPY survey_responses (survey_id, version_id, key_hash, resume_code, language, status, "
                              "page, step, answers, created_at, updated_at) FROM STDIN") as copy:
                 saved = [json.dumps(answers) for _, _, answers in walk]
-                for secret, step in pool:
+                for secret, step in pool + page_pool:
                     code = "".join(secrets.choice(alphabet) for _ in range(12))
                     copy.write_row((survey_id, version_id, hashlib.sha256(secret.encode()).hexdigest(), code, "en",
                                     "in_progress", walk[step][0], step, saved[step], "now", "now"))
@@ -199,6 +203,12 @@ def targets(port: int) -> list:
         # the second core from wrk and the server.
         connection.execute("VACUUM ANALYZE survey_responses")
     (work / "secrets.txt").write_text("".join(f"{secret} {step + 1}\n" for secret, step in pool))
+    (work / "page_secrets.txt").write_text("".join(f"{secret}\n" for secret, _step in page_pool))
+    read_script = work / "read_pages.lua"
+    read_script.write_text(
+        f"survey_cookie = {_lua_string(f'csrf={csrf_cookie}; r{survey_id}=')}\n"
+        f"secrets_file = {_lua_string(str(work / 'page_secrets.txt'))}\n"
+        + (ROOT / "bench" / "read_pages.lua").read_text())
     (work / "next.txt").write_text("1\n")
     steps = []
     for step, (index, fields, _) in enumerate(walk):
@@ -262,9 +272,9 @@ def targets(port: int) -> list:
         return f"saved {added} page submissions for {answered} answered requests"
 
     return [("survey page", page_path, str(page_script)),
-            # The same page asked for without the step: what a process that kept nothing of her response (another
-            # server behind a proxy without sticky sessions, a restart) does on every request.
-            ("survey page, read", f"/s/{SLUG}/page", str(page_script)),
+            # Pages asked for without the step, another respondent's each time: what a process that kept nothing of
+            # her response (another server behind a proxy without sticky sessions, a restart) does on every request.
+            ("survey page, read", f"/s/{SLUG}/page", str(read_script)),
             ("page submission", f"/s/{SLUG}/page", str(submit_script), check, show_pages),
             ("page submission, read", f"/s/{SLUG}/page", str(submit_script), check, past_the_shown)]
 

@@ -24,7 +24,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from consult.i18n import gettext as _
-from consult.surveys import response_cache, save_batch
+from consult.surveys import read_batch, response_cache, save_batch
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
@@ -169,7 +169,11 @@ async def response_for_cookie(secret: str | None, at_step: int | None = None,
     survey = response_cache.fresh_survey(survey_id) if survey_id is not None else None
     if survey is not None:
         sql, response_columns = _RESPONSE_SQL[dialect]
-        _count, rows = await connection.execute_query(sql, [key_hash, survey_id])
+        if dialect == "postgres":  # with the other reads arriving meanwhile (consult.surveys.read_batch)
+            found = await read_batch.batcher(connection, response_columns).read(key_hash, survey_id)
+            rows = [] if found is None else [found]
+        else:
+            _count, rows = await connection.execute_query(sql, [key_hash, survey_id])
     else:
         sql, response_columns, survey_columns = _COOKIE_SQL[dialect]
         _count, rows = await connection.execute_query(sql, [key_hash])
