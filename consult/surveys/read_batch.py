@@ -16,12 +16,13 @@ request cancelled while it waits takes nothing from the others.
 from __future__ import annotations
 
 import asyncio
-import collections
 import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+
+from consult.surveys.statement_queue import StatementQueue, fail
 
 #: Statements in flight at once per server process (and database client): while one is read, the next fills up.
 READERS = 1
@@ -36,34 +37,23 @@ class Read:
     outcome: asyncio.Future
 
 
-class ReadBatcher:
+class ReadBatcher(StatementQueue[Read]):
     """The reads waiting for a statement, and the reader that takes them (one batcher per database client)."""
 
     def __init__(self, database: BaseDBAsyncClient, columns: tuple[str, ...]) -> None:
+        super().__init__()
         self._database = database
         self.columns = columns
         self._sql = _statement(columns)
         self._key, self._survey = columns.index("key_hash"), columns.index("survey_id")
-        self._waiting: collections.deque[Read] = collections.deque()
-        self._readers: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self.statements = 0  # sent so far (for tests)
+
+    def in_flight(self) -> int:
+        return READERS
 
     async def read(self, key_hash: str, survey_id: int) -> tuple[Any, ...] | None:
         """The response row (in ``columns`` order) of ``key_hash`` in survey ``survey_id``, or None."""
-        loop = asyncio.get_running_loop()
-        read = Read(key_hash, survey_id, loop.create_future())
-        self._waiting.append(read)
-        if len(self._readers) < READERS:
-            reader = loop.create_task(self._reader())
-            self._readers.add(reader)
-        return await read.outcome
-
-    async def _reader(self) -> None:
-        try:
-            while self._waiting:
-                await self._read(self._next_batch())
-        finally:  # at once, not in a later callback: a read queued meanwhile must find a reader's place free
-            self._readers.discard(asyncio.current_task())
+        return await self._enqueue(Read(key_hash, survey_id, asyncio.get_running_loop().create_future()))
 
     def _next_batch(self) -> list[Read]:
         batch: list[Read] = []
@@ -73,16 +63,12 @@ class ReadBatcher:
                 batch.append(read)
         return batch
 
-    async def _read(self, batch: list[Read]) -> None:
-        if not batch:
-            return
+    async def _send(self, batch: list[Read]) -> None:
         self.statements += 1
         try:
             _count, rows = await self._database.execute_query(self._sql, [[read.key_hash for read in batch]])
         except BaseException as error:  # every request of the statement is told, as it would be alone
-            for read in batch:
-                if not read.outcome.done():
-                    read.outcome.set_exception(error)
+            fail(batch, error)
             if not isinstance(error, Exception):
                 raise
             return

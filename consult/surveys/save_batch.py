@@ -20,13 +20,14 @@ one by one, so that only the offending one fails.
 from __future__ import annotations
 
 import asyncio
-import collections
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+
+from consult.surveys.statement_queue import StatementQueue, fail
 
 #: Statements in flight at once per server process (and database client). One: while it is written, the next
 #: batch fills up. With two, batches were half as large and PostgreSQL spent 122–130 µs of CPU a submission at 16
@@ -54,31 +55,22 @@ class Save:
     outcome: asyncio.Future = field(default=None)  # type: ignore[assignment]
 
 
-class SaveBatcher:
+class SaveBatcher(StatementQueue[Save]):
     """The queue of saves waiting for a statement, and the writers that take them (one per database client)."""
 
     def __init__(self, database: BaseDBAsyncClient, open_status: str) -> None:
+        super().__init__()
         self._database = database
         self._sql = _statement(open_status)
-        self._waiting: collections.deque[Save] = collections.deque()
-        self._writers: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self.statements = 0  # written so far (for tests)
+
+    def in_flight(self) -> int:
+        return WRITERS
 
     async def write(self, save: Save) -> bool:
         """Write ``save`` with whatever else is waiting; True when its conditions held and it was written."""
         save.outcome = asyncio.get_running_loop().create_future()
-        self._waiting.append(save)
-        if len(self._writers) < WRITERS:
-            writer = asyncio.get_running_loop().create_task(self._writer())
-            self._writers.add(writer)
-        return await save.outcome
-
-    async def _writer(self) -> None:
-        try:
-            while self._waiting:
-                await self._write(self._next_batch())
-        finally:  # at once, not in a later callback: a save queued meanwhile must find a writer's place free
-            self._writers.discard(asyncio.current_task())
+        return await self._enqueue(save)
 
     def _next_batch(self) -> list[Save]:
         batch: list[Save] = []
@@ -96,9 +88,10 @@ class SaveBatcher:
         self._waiting.extendleft(reversed(later))
         return batch
 
+    async def _send(self, batch: list[Save]) -> None:
+        await self._write(batch)
+
     async def _write(self, batch: list[Save]) -> None:
-        if not batch:
-            return
         self.statements += 1
         try:
             _count, rows = await self._database.execute_query(self._sql, _columns(batch))
@@ -110,8 +103,7 @@ class SaveBatcher:
                 await self._write([save])
             return
         except BaseException as error:  # the database is gone, the statement timed out: every request is told
-            for save in batch:
-                _settle(save, exception=error)
+            fail(batch, error)
             if not isinstance(error, Exception):
                 raise
             return
