@@ -83,6 +83,17 @@ def test_register_verify_sign_out_and_sign_in_by_code(live_server, phone, reques
     assert phone.foreign_requests == []
 
 
+def through_the_code(page, action: str, fields: dict[str, str], address: str, outbox) -> None:
+    """Fill and send the form at ``action`` (registering, signing in), then type the code mailed to ``address``."""
+    since = time.time()
+    for selector, value in fields.items():
+        page.locator(selector).fill(value)
+    page.locator(f"form[action='{action}'] [type=submit]").click()
+    page.wait_for_url("**/account/verify**")
+    page.locator("#code").fill(latest_code(outbox, address, since))
+    page.locator("form[action='/account/verify'] [type=submit]").click()
+
+
 ANONYMOUS_PAGES = [
     "/account/register",
     "/account/login",
@@ -108,14 +119,9 @@ def test_account_pages_have_no_serious_accessibility_violations(live_server, aud
     audit_page.wait_for_selector("[aria-invalid=true]")
     found["register with errors"] = axe_violations(audit_page)
     # Signed in (a new account of its own, so no other test's code limits apply): welcome and settings.
-    address, since = f"axe-{language}-{int(time.time() * 1000)}@example.org", time.time()
+    address, outbox = f"axe-{language}-{int(time.time() * 1000)}@example.org", outbox_dir(tmp_path_factory)
     audit_page.goto(live_server + "/account/register")
-    audit_page.locator("#email").fill(address)
-    audit_page.locator("#display_name").fill("Axe")
-    audit_page.locator("form[action='/account/register'] [type=submit]").click()
-    audit_page.wait_for_url("**/account/verify**")
-    audit_page.locator("#code").fill(latest_code(outbox_dir(tmp_path_factory), address, since))
-    audit_page.locator("form[action='/account/verify'] [type=submit]").click()
+    through_the_code(audit_page, "/account/register", {"#email": address, "#display_name": "Axe"}, address, outbox)
     audit_page.wait_for_url("**/account/welcome")
     found["/account/welcome"] = axe_violations(audit_page)
     audit_page.goto(live_server + "/account/settings")
@@ -133,13 +139,8 @@ def test_account_pages_have_no_serious_accessibility_violations(live_server, aud
     recovery = audit_page.locator("ul.recovery-codes li code").first.inner_text()
     audit_page.locator("form[action='/account/logout'] button").click()
     audit_page.wait_for_url(live_server + "/")
-    since = time.time()
     audit_page.goto(live_server + "/account/login?next=/account/settings")
-    audit_page.locator("#email").fill(address)
-    audit_page.locator("form[action='/account/login'] [type=submit]").click()
-    audit_page.wait_for_url("**/account/verify**")
-    audit_page.locator("#code").fill(latest_code(outbox_dir(tmp_path_factory), address, since))
-    audit_page.locator("form[action='/account/verify'] [type=submit]").click()
+    through_the_code(audit_page, "/account/login", {"#email": address}, address, outbox)
     audit_page.wait_for_selector("form[action='/account/two-step']")
     found["second step"] = axe_violations(audit_page)
     audit_page.locator("#code").fill(recovery)  # the app's code of the setup is good once: a recovery code here
