@@ -130,3 +130,16 @@ def test_two_step_roles_default_to_admins_and_analysts_in_production(tmp_path):
                          CONSULT_TWO_STEP_ROLES="").two_step_roles == ()
     with pytest.raises(SettingsError, match="^CONSULT_TWO_STEP_ROLES must list some of admin, analyst, panel"):
         settings_from(tmp_path, CONSULT_TWO_STEP_ROLES="admin,respondent")
+
+
+def test_session_lifetime_in_days_or_in_hours(tmp_path):
+    import datetime as dt
+
+    assert settings_from(tmp_path).session_lifetime == dt.timedelta(days=30)
+    assert settings_from(tmp_path, CONSULT_SESSION_MAX_DAYS="7").session_lifetime == dt.timedelta(days=7)
+    level_2 = settings_from(tmp_path, CONSULT_SESSION_MAX_HOURS="12", CONSULT_SESSION_IDLE_MINUTES="30")
+    assert level_2.session_lifetime == dt.timedelta(hours=12) and level_2.session_idle_minutes == 30
+    with pytest.raises(SettingsError, match="^CONSULT_SESSION_MAX_HOURS must be"):
+        settings_from(tmp_path, CONSULT_SESSION_MAX_HOURS="half a day")
+    with pytest.raises(SettingsError, match="^CONSULT_SESSION_MAX_HOURS must be"):
+        settings_from(tmp_path, CONSULT_SESSION_MAX_HOURS="0")

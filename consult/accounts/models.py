@@ -72,7 +72,7 @@ class Session(Model):
         "models.User", related_name="sessions", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
-    #: The absolute end of the session (settings.session_max_days after sign-in), whatever the activity.
+    #: The absolute end of the session (settings.session_lifetime after sign-in), whatever the activity.
     expires_at = fields.DatetimeField()
     #: A coarse description of the browser, such as Firefox on Linux, for the settings page; never an address.
     label = fields.CharField(max_length=80, default="")

@@ -1,7 +1,7 @@
 """Server-side sessions behind a signed cookie that carries only a random id.
 
 The row is the session: deleting it signs the browser out for real ("sign out", "sign out everywhere"). A session
-ends after ``settings.session_idle_minutes`` without a request and ``settings.session_max_days`` after sign-in,
+ends after ``settings.session_idle_minutes`` without a request and ``settings.session_lifetime`` after sign-in,
 whichever comes first. Each sign-in makes a new id (no fixation).
 """
 
@@ -58,11 +58,12 @@ async def start(request: Request, response: Response, user: User) -> Session:
     now = clock.now()
     session = await Session.create(
         key_hash=_hash(session_id), user_id=user.id, created_at=now, last_seen_at=now,
-        expires_at=now + dt.timedelta(days=settings.session_max_days),
+        expires_at=now + settings.session_lifetime,
         label=browser_label(request.headers.get("user-agent", "")),
     )
-    response.set_cookie(cookie_name(settings), _serializer(settings).dumps(session_id), max_age=settings.session_max_days * 86400,
-                        httponly=True, samesite="lax", secure=settings.https, path="/")
+    response.set_cookie(cookie_name(settings), _serializer(settings).dumps(session_id),
+                        max_age=int(settings.session_lifetime.total_seconds()), httponly=True, samesite="lax",
+                        secure=settings.https, path="/")
     return session
 
 

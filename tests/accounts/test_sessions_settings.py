@@ -169,3 +169,25 @@ def test_with_a_password_the_current_one_is_asked_whenever_she_changes_it(client
     changed = client.post_form("/account/settings/password", {"current_password": STRONG,
                                                                "new_password": "An0ther-Str0ng-Pass!"})
     assert changed.status_code == 303
+
+
+def test_a_lifetime_in_hours_ends_the_session_after_those_hours(settings, mailbox, fake_clock):
+    """ASVS V3.3.2 at level 2: CONSULT_SESSION_MAX_HOURS=12 ends a session 12 hours after sign-in, however busy."""
+    import dataclasses
+
+    from consult.app import create_app
+    from tests.accounts.conftest import Flows
+    from tests.conftest import AppClient
+
+    app = create_app(dataclasses.replace(settings, session_max_hours=12))
+    with AppClient(app, base_url="http://testserver", follow_redirects=False) as client:
+        client.app_settings = app.state.settings
+        flows = Flows(client, mailbox, lambda: client.run(app.state.mailer.deliver_pending))
+        signed_in = flows.create_account("twelve@example.org")
+        session_cookie = [h for h in signed_in.headers.get_list("set-cookie") if h.startswith("session=")][0]
+        assert "Max-Age=43200" in session_cookie
+        for _ in range(11):
+            fake_clock.advance(hours=1)
+            assert client.get("/account/settings").status_code == 200
+        fake_clock.advance(hours=1)
+        assert client.get("/account/settings").status_code == 303
