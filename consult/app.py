@@ -101,9 +101,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.templates = create_environment()
     #: Async context managers started with the app (the mail delivery loop…), each given the app.
     app.state.background = []
+    from consult.surveys.cache_notices import listening
     from consult.surveys.store import fresh_cache
 
     app.state.background.append(fresh_cache)
+    app.state.background.append(listening)  # what the other processes change, this one forgets
     #: Coroutines called as ``hook(request, code)`` when a reader picks a language.
     app.state.on_language_change = []
     accounts.install(app)

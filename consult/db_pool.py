@@ -179,6 +179,10 @@ class LeanPool:
         self._born[connection] = self._generation
         return connection
 
+    async def connect_alone(self) -> asyncpg.Connection:
+        """A connection with the pool's settings, outside the pool: for a task that holds one for long (LISTEN)."""
+        return await asyncpg.connect(**self._connect_kwargs)
+
     def _forget(self, connection: asyncpg.Connection) -> bool:
         """Forget a connection (closed, or about to be); False when it was not this pool's (any more)."""
         self._idle_since.pop(connection, None)

@@ -24,7 +24,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from consult.i18n import gettext as _
-from consult.surveys import read_batch, response_cache, save_batch
+from consult.surveys import cache_notices, read_batch, response_cache, save_batch
 from consult.surveys.form import FormDefinition
 from consult.surveys.models import (Invitation, PageSubmission, Response, ResponseStatus, Survey, SurveyStatus,
                                     SurveyVersion)
@@ -225,9 +225,11 @@ async def resume_with_code(survey: Survey, code: str) -> tuple[Response, str] | 
     if response is None:
         return None
     secret = secrets.token_urlsafe(32)
-    response_cache.forget(response.key_hash)  # the other device's cookie names nothing any more
+    old_key = response.key_hash
+    response_cache.forget(old_key)  # the other device's cookie names nothing any more
     response.key_hash = hash_token(secret)
     await Response.filter(id=response.id).update(key_hash=response.key_hash)
+    await cache_notices.announce_response(old_key)  # nor on the other processes, which may keep it
     response_cache.remember(response, survey)
     return response, secret
 
@@ -237,7 +239,9 @@ async def erase_response(response: Response) -> bool:
     an invitation keeps only that it was used. False when it was gone already (erased from another tab)."""
     response_cache.forget(response.key_hash)
     # By id and key: a response taken over by another device since (a resume code) is no longer hers to erase here.
-    return bool(await Response.filter(id=response.id, key_hash=response.key_hash).delete())
+    erased = bool(await Response.filter(id=response.id, key_hash=response.key_hash).delete())
+    await cache_notices.announce_response(response.key_hash)  # the other processes forget it too
+    return erased
 
 
 # ------------------------------------------------------------------------------------------------ saving
