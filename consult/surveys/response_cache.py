@@ -17,8 +17,10 @@ by this cookie (a resume on another device changes the key), is still at this st
 entry is dropped; the next page reads the database.
 
 **Surveys** are kept for :data:`SURVEY_SECONDS`. A change saved in this process drops the entry at once (a
-``post_save`` signal). A change saved by another server reaches that server's respondent pages within those
-seconds. Submissions do not depend on it: their statement checks the status.
+``post_save`` signal), and on PostgreSQL the other processes are told to drop theirs
+(:mod:`consult.surveys.cache_notices`); the seconds bound what a notice lost while a process was not listening can
+leave. Submissions do not depend on it: their statement checks the status. A response deleted by its respondent or
+moved to another device is announced the same way.
 
 **Memory.** At most :data:`MAX_RESPONSES` responses, each for :data:`RESPONSE_SECONDS` after its last use. An
 entry is reached only through the SHA-256 of her cookie secret, as the database row is, so it is shown to no one
