@@ -24,8 +24,9 @@ async def second_step(request: Request) -> Response:
     ticket = two_step.read_ticket(secret_key, token)
     user = await User.get_or_none(id=ticket.user_id, is_active=True) if ticket else None
     if ticket is None or not two_step.is_on(user):
-        return render(request, "accounts/login.html", login_context(request, "code", {"next": "/"}, messages=error_messages(
-            _("This sign-in took too long or is no longer valid. Please sign in again."))), status_code=400)
+        message = _("This sign-in took too long or is no longer valid. Please sign in again.")
+        return render(request, "accounts/login.html",
+                      login_context(request, "code", {"next": "/"}, messages=error_messages(message)), status_code=400)
     assert user is not None
     config = request.app.state.accounts
     window = dt.timedelta(minutes=config.throttle_window_minutes)
