@@ -19,12 +19,13 @@ import hashlib
 import logging
 import secrets
 from email.message import EmailMessage
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from typing import AsyncIterator, Mapping
 
 from tortoise import Tortoise
 
 from consult import db
+from consult.background import running
 from consult.accounts import clock
 from consult.mail.backends import MailBackend, backend_from_url
 from consult.mail.models import OutboxMessage
@@ -155,10 +156,5 @@ def _sqlite_time(value: dt.datetime) -> str:
 @contextlib.asynccontextmanager
 async def delivery_loop(app) -> AsyncIterator[None]:
     """The app's background task (``app.state.background``): the delivery loop inside ``consult serve``."""
-    task = asyncio.create_task(app.state.mailer.run(), name="consult-mail")
-    try:
+    async with running(app.state.mailer.run(), "consult-mail"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from typing import AsyncIterator
 
+from consult.background import running
 from consult.plans.models import ReportRun, RunStatus
 from consult.plans.service import claim_next_run, execute_run
 
@@ -55,10 +56,5 @@ async def report_worker(app) -> AsyncIterator[None]:
         await ReportRun.filter(status=RunStatus.RUNNING.value).update(status=RunStatus.QUEUED.value)
     except Exception:  # no database yet: the app still starts (its health check says what is wrong)
         log.warning("report worker could not requeue interrupted runs", exc_info=True)
-    task = asyncio.create_task(work(app), name="plans-report-worker")
-    try:
+    async with running(work(app), "plans-report-worker"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

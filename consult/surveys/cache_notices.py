@@ -24,6 +24,7 @@ from typing import Any, AsyncIterator
 from tortoise import connections
 from tortoise.signals import post_delete, post_save
 
+from consult.background import running
 from consult.surveys import response_cache
 from consult.surveys.models import Survey
 
@@ -82,17 +83,12 @@ async def listening(app: Any) -> AsyncIterator[None]:
         yield
         return
     ready = asyncio.Event()
-    task = asyncio.get_running_loop().create_task(_listen(ready))
-    # Serve once it listens (its first connection forgets everything kept), or once it has tried and failed: a
-    # database that is away at start-up must not hold the app back, the task goes on trying.
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(ready.wait(), timeout=5)
-    try:
+    async with running(_listen(ready), "consult-cache-notices"):
+        # Serve once it listens (its first connection forgets everything kept), or once it has tried and failed: a
+        # database that is away at start-up must not hold the app back, the task goes on trying.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=5)
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _listen(ready: asyncio.Event) -> None:
