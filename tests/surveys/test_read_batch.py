@@ -96,19 +96,36 @@ def test_a_cancelled_read_takes_nothing_from_the_others(on_postgres):
 def test_reads_arriving_while_one_is_in_flight_wait_and_go_together(on_postgres):
     client = on_postgres
 
+    class Held:
+        """The real database, whose first statement is held until the test lets it go: the reads that arrive
+        meanwhile are certainly waiting (the round trip alone could be over before they arrive)."""
+
+        def __init__(self, database):
+            self._database, self.let_go, self.held = database, asyncio.Event(), asyncio.Event()
+
+        async def execute_query(self, sql, values):
+            if not self.held.is_set():
+                self.held.set()
+                await self.let_go.wait()
+            return await self._database.execute_query(sql, values)
+
     async def scenario():
         survey = await open_survey()
         version, form = await store.current_form(survey)
         keys = [responding.hash_token((await responding.start_response(survey, version, form, "en"))[1])
                 for _ in range(11)]
-        batcher = read_batch.ReadBatcher(connections.get("default"), tuple(sorted(Response._meta.db_fields)))
+        database = Held(connections.get("default"))
+        batcher = read_batch.ReadBatcher(database, tuple(sorted(Response._meta.db_fields)))
         reads = [asyncio.ensure_future(batcher.read(keys[0], survey.id))]
-        for key in keys[1:]:  # one at a time, each a moment later, while the first statement is on its way
-            await asyncio.sleep(0)
+        await database.held.wait()  # the first statement is on its way
+        for key in keys[1:]:  # one at a time, each a moment later
             reads.append(asyncio.ensure_future(batcher.read(key, survey.id)))
+            await asyncio.sleep(0)
+        database.let_go.set()
         rows = await asyncio.gather(*reads)
-        return rows, batcher.statements
+        return rows, batcher.statements, keys
 
-    rows, statements = client.run(scenario)
-    assert all(row is not None for row in rows)
+    rows, statements, keys = client.run(scenario)
+    key_at = tuple(sorted(Response._meta.db_fields)).index("key_hash")
+    assert [row[key_at] for row in rows] == keys
     assert statements == 2, statements  # the first alone, the ten that came meanwhile together
