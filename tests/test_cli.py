@@ -99,8 +99,12 @@ def test_migrate_demo_and_user_add(empty_database, tmp_path):
     assert off.returncode == 0 and "was not on" in off.stdout, off.stderr
     sql(empty_database, "UPDATE users SET two_step_secret = 'JBSWY3DPEHPK3PXP', two_step_since = created_at "
                         "WHERE email = 'nadia@example.org'")
+    sql(empty_database, "INSERT INTO account_sessions (key_hash, user_id, created_at, last_seen_at, expires_at, "
+                        "label) SELECT 'signed-in-on-her-phone', id, created_at, created_at, created_at, '' "
+                        "FROM users WHERE email = 'nadia@example.org'")
     off = consult("user", "two-step-off", "nadia@example.org", env=env)  # her phone and codes lost
-    assert off.returncode == 0 and "turned off" in off.stdout, off.stderr
+    assert off.returncode == 0 and "turned off" in off.stdout and "1 session(s) ended" in off.stdout, off.stderr
+    assert sql(empty_database, "SELECT count(*) FROM account_sessions") == [(0,)]  # the phone's browser too
     assert sql(empty_database, "SELECT two_step_secret, two_step_since FROM users WHERE email = 'nadia@example.org'"
                ) == [(None, None)]
     assert sql(empty_database, "SELECT count(*) FROM mail_outbox WHERE to_address = 'nadia@example.org' "

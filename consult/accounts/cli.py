@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--language", default="en", help="preferred language (default: %(default)s)")
     add.set_defaults(handler=_add)
     off = user_sub.add_parser("two-step-off", help="turn off two-step sign-in for an account whose owner lost her "
-                                                   "phone and her recovery codes (she is told by mail)")
+                                                   "phone and her recovery codes: her sessions end, and "
+                                                   "she is told by mail")
     off.add_argument("email", metavar="EMAIL")
     off.set_defaults(handler=_two_step_off)
     user.set_defaults(handler=lambda settings, args: user.print_help() or 2)
@@ -42,7 +43,7 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
 def _two_step_off(settings: Settings, args: argparse.Namespace) -> int:
     from tortoise.transactions import in_transaction
 
-    from consult.accounts import audit, clock, mails
+    from consult.accounts import audit, clock, mails, sessions
     from consult.accounts.models import User
     from consult.accounts.users import UserError, normalize_email
     from consult.cli import CommandError, run_with_database
@@ -61,10 +62,14 @@ def _two_step_off(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             await User.filter(id=user.id).update(two_step_secret=None, two_step_since=None, two_step_recovery=[],
                                                  updated_at=clock.now())
+            # A browser signed in on the lost phone (or by whoever has it) is signed out too: the account is
+            # back to one factor, so the next sign-in asks for a fresh emailed code.
+            ended = await sessions.end_all(user)
             await audit.record("two_step_off", user=user, by="command line")
             # The owner is told, in case it was not at her request (the outbox sends it).
             await mails.send_notice(user.email, user.language, "two_step_off")
-        print(f"two-step sign-in turned off for {email}; she can turn it on again in her settings")
+        print(f"two-step sign-in turned off for {email} and {ended} session(s) ended; she can turn it on again in "
+              "her settings")
         return 0
 
     return run_with_database(settings, work)
